@@ -1,0 +1,48 @@
+package dev.flashsale.core;
+
+import java.util.List;
+
+/**
+ * The Redis key schema. Every key of one sale carries the hash tag {@code {saleId}} so that each
+ * script touches a single Redis Cluster slot.
+ */
+public record SaleKeys(String saleId) {
+
+    /** Set of the ids of all sales this Redis knows (outside any sale's slot, never used in a script). */
+    public static final String REGISTRY = "fs:sales";
+    /** Pub/sub channel of every sale's events (stock, state, persisted), one subscription per pod. */
+    public static final String EVENTS_CHANNEL = "fs:events";
+    /** Consumer group of the outbox relay on every sale's outbox stream. */
+    public static final String RELAY_GROUP = "relay";
+
+    public static SaleKeys of(String saleId) {
+        return new SaleKeys(saleId);
+    }
+
+    private String key(String part) {
+        return "fs:{" + saleId + "}:" + part;
+    }
+
+    /** Hash: the sale's spec, stock, sequences, recorded state and persisted count. */
+    public String meta() { return key("meta"); }
+
+    /** Hash: userId to {@code totalQty|lastPurchaseId}. */
+    public String buyers() { return key("buyers"); }
+
+    /** Hash: purchaseId to {@code qty|purchasedAtMillis|userId}. */
+    public String purchases() { return key("purchases"); }
+
+    /** Stream: purchases waiting to be relayed to Kafka. */
+    public String outbox() { return key("outbox"); }
+
+    /** Hash: {@code userId\nIdempotency-Key} to purchaseId. */
+    public String idempotency() { return key("idem"); }
+
+    /** Set: purchase ids committed in PostgreSQL. */
+    public String persisted() { return key("persisted"); }
+
+    /** Every key of the sale, in the order delete.lua expects. */
+    public List<String> all() {
+        return List.of(meta(), buyers(), purchases(), outbox(), idempotency(), persisted());
+    }
+}

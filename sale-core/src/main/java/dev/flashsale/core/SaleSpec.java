@@ -1,0 +1,40 @@
+package dev.flashsale.core;
+
+import java.time.Instant;
+import java.util.regex.Pattern;
+
+/**
+ * What an admin declares about a sale (the FlashSale resource's spec). The limits here are the ones
+ * the CRD schema enforces too; sale-core checks them again because Redis is written only from here.
+ */
+public record SaleSpec(String id, String sku, String productName, long initialStock, int perUserLimit,
+                       Instant startTime, Instant endTime, boolean paused, boolean cancelled) {
+
+    public static final Pattern ID = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+    public static final Pattern SKU = Pattern.compile("^[A-Z0-9][A-Z0-9-]{0,63}$");
+    public static final long MAX_STOCK = 10_000_000L;
+    public static final int MAX_PER_USER_LIMIT = 100;
+
+    public Violations validate() {
+        Violations v = new Violations();
+        v.check(id != null && ID.matcher(id).matches(), "id", "must be a DNS-1123 label");
+        v.check(sku != null && SKU.matcher(sku).matches(), "sku", "must match " + SKU.pattern());
+        v.text(productName, "productName", 255);
+        v.check(initialStock >= 1 && initialStock <= MAX_STOCK, "initialStock", "must be 1.." + MAX_STOCK);
+        v.check(perUserLimit >= 1 && perUserLimit <= MAX_PER_USER_LIMIT, "perUserLimit", "must be 1.." + MAX_PER_USER_LIMIT);
+        v.check(startTime != null, "startTime", "is required");
+        v.check(endTime != null, "endTime", "is required");
+        if (startTime != null && endTime != null) {
+            v.check(endTime.isAfter(startTime), "endTime", "must be after startTime");
+        }
+        return v;
+    }
+
+    public SaleSpec withPaused(boolean value) {
+        return new SaleSpec(id, sku, productName, initialStock, perUserLimit, startTime, endTime, value, cancelled);
+    }
+
+    public SaleSpec withCancelled(boolean value) {
+        return new SaleSpec(id, sku, productName, initialStock, perUserLimit, startTime, endTime, paused, value);
+    }
+}

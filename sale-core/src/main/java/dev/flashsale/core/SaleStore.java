@@ -1,0 +1,179 @@
+package dev.flashsale.core;
+
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Every read and write of sale keys goes through here: sale-api and the operator share this one
+ * writer. Reactive (Lettuce); blocking callers such as the operator call {@code block()} on their
+ * own threads.
+ */
+public final class SaleStore {
+
+    private static final String CHANNEL = SaleKeys.EVENTS_CHANNEL;
+
+    private final RedisReactiveCommands<String, String> redis;
+
+    public SaleStore(RedisReactiveCommands<String, String> redis) {
+        this.redis = redis;
+    }
+
+    /** Creates the sale (stock initialised here, once) or applies a changed spec. */
+    public Mono<UpsertResult> upsert(SaleSpec spec) {
+        return upsert(spec, true);
+    }
+
+    /**
+     * @param create false when the caller knows the sale was created before (e.g. the operator sees
+     *               StockInitialized): missing keys then mean lost Redis data, reported as MISSING
+     *               instead of selling the whole stock a second time.
+     */
+    public Mono<UpsertResult> upsert(SaleSpec spec, boolean create) {
+        spec.validate().throwIfAny();
+        SaleKeys k = SaleKeys.of(spec.id());
+        return Scripts.UPSERT.<List<Object>>run(redis, ScriptOutputType.MULTI, List.of(k.meta(), k.outbox()),
+                        CHANNEL, SaleKeys.RELAY_GROUP, create ? "1" : "0", spec.id(), spec.sku(),
+                        spec.productName().strip(), Long.toString(spec.initialStock()),
+                        Integer.toString(spec.perUserLimit()), millis(spec.startTime()), millis(spec.endTime()),
+                        flag(spec.paused()), flag(spec.cancelled()))
+                .flatMap(r -> {
+                    UpsertResult result = upsertResult(r);
+                    return result.outcome() == UpsertResult.Outcome.CREATED
+                            ? redis.sadd(SaleKeys.REGISTRY, spec.id()).thenReturn(result)
+                            : Mono.just(result);
+                });
+    }
+
+    public Mono<UpsertResult> pause(String saleId, boolean paused) {
+        return setFlag(saleId, "paused", paused);
+    }
+
+    public Mono<UpsertResult> cancel(String saleId) {
+        return setFlag(saleId, "cancelled", true);
+    }
+
+    private Mono<UpsertResult> setFlag(String saleId, String field, boolean value) {
+        return Scripts.SET_FLAG.<List<Object>>run(redis, ScriptOutputType.MULTI, List.of(SaleKeys.of(saleId).meta()),
+                CHANNEL, field, flag(value)).map(SaleStore::upsertResult);
+    }
+
+    private static UpsertResult upsertResult(List<Object> r) {
+        UpsertResult.Outcome outcome = UpsertResult.Outcome.valueOf((String) r.get(0));
+        return switch (outcome) {
+            case CREATED, UPDATED -> new UpsertResult(outcome, SaleState.valueOf((String) r.get(1)),
+                    EndReason.fromScript((String) r.get(2)), null);
+            case REFUSED -> new UpsertResult(outcome, null, null, (String) r.get(1));
+            case MISSING -> new UpsertResult(outcome, null, null, null);
+        };
+    }
+
+    /** Removes the sale's hot keys once persisted == sold (or at once with {@code force}). */
+    public Mono<DeleteResult> delete(String saleId, boolean force) {
+        SaleKeys k = SaleKeys.of(saleId);
+        return Scripts.DELETE.<List<Object>>run(redis, ScriptOutputType.MULTI, k.all(), flag(force))
+                .flatMap(r -> {
+                    DeleteResult result = new DeleteResult(DeleteResult.Outcome.valueOf((String) r.get(0)),
+                            Scripts.num(r.get(1)), Scripts.num(r.get(2)));
+                    return result.outcome() == DeleteResult.Outcome.NOT_PERSISTED
+                            ? Mono.just(result)
+                            : redis.srem(SaleKeys.REGISTRY, saleId).thenReturn(result);
+                });
+    }
+
+    /** The atomic view of one sale; empty when unknown. Also records a due state transition. */
+    public Mono<SaleView> view(String saleId) {
+        return Scripts.VIEW.<List<Object>>run(redis, ScriptOutputType.MULTI, List.of(SaleKeys.of(saleId).meta()), CHANNEL)
+                .filter(r -> !r.isEmpty())
+                .map(SaleView::fromScript);
+    }
+
+    public Flux<String> saleIds() {
+        return redis.smembers(SaleKeys.REGISTRY);
+    }
+
+    /** Every known sale ordered by start time. */
+    public Flux<SaleView> list() {
+        return saleIds().flatMap(this::view)
+                .sort((a, b) -> a.startTime().compareTo(b.startTime()) != 0
+                        ? a.startTime().compareTo(b.startTime()) : a.id().compareTo(b.id()));
+    }
+
+    public Mono<PurchaseResult> purchase(PurchaseRequest request) {
+        request.validate().throwIfAny();
+        SaleKeys k = SaleKeys.of(request.saleId());
+        return Scripts.PURCHASE.<List<Object>>run(redis, ScriptOutputType.MULTI,
+                        List.of(k.meta(), k.buyers(), k.purchases(), k.outbox(), k.idempotency(), k.persisted()),
+                        CHANNEL, request.userId(), Integer.toString(request.qty()),
+                        request.idempotencyKey() == null ? "" : request.idempotencyKey())
+                .map(r -> PurchaseResult.fromScript(request.saleId(), r));
+    }
+
+    /** A user's latest purchase and whether it is persisted. */
+    public Mono<UserPurchase> purchaseOf(String saleId, String userId) {
+        SaleKeys k = SaleKeys.of(saleId);
+        return Scripts.MINE.<List<Object>>run(redis, ScriptOutputType.MULTI,
+                        List.of(k.meta(), k.buyers(), k.purchases(), k.persisted()), userId.strip())
+                .map(r -> switch ((String) r.get(0)) {
+                    case "OK" -> new UserPurchase(UserPurchase.Found.YES,
+                            Optional.of(Purchase.fromRecord(saleId, (String) r.get(1), (String) r.get(2))),
+                            Scripts.num(r.get(3)) == 1, Scripts.num(r.get(4)));
+                    case "NOT_FOUND" -> new UserPurchase(UserPurchase.Found.NO_PURCHASE, Optional.empty(), false, 0);
+                    default -> new UserPurchase(UserPurchase.Found.NO_SALE, Optional.empty(), false, 0);
+                });
+    }
+
+    /** A user's purchase lookup: the latest purchase, its persisted flag and the user's total units. */
+    public record UserPurchase(Found found, Optional<Purchase> purchase, boolean persisted, long totalQty) {
+        public enum Found { YES, NO_PURCHASE, NO_SALE }
+    }
+
+    /** Counts purchases of one sale as committed in PostgreSQL; returns the persisted units (-1: sale gone). */
+    public Mono<Long> markPersisted(String saleId, List<Purchase> purchases) {
+        SaleKeys k = SaleKeys.of(saleId);
+        List<String> args = new ArrayList<>(1 + purchases.size() * 2);
+        args.add(CHANNEL);
+        for (Purchase p : purchases) {
+            args.add(p.purchaseId());
+            args.add(Integer.toString(p.qty()));
+        }
+        return Scripts.MARK_PERSISTED.run(redis, ScriptOutputType.INTEGER, List.of(k.meta(), k.persisted()),
+                args.toArray(String[]::new));
+    }
+
+    /** Every purchase the sale's Redis keys hold, by purchase id. */
+    public Flux<Purchase> purchases(String saleId) {
+        return redis.hgetall(SaleKeys.of(saleId).purchases())
+                .map(kv -> Purchase.fromRecord(saleId, kv.getKey(), kv.getValue()));
+    }
+
+    /** Appends the given purchases to the outbox again; returns how many still existed. */
+    public Mono<Long> redrive(String saleId, List<String> purchaseIds) {
+        SaleKeys k = SaleKeys.of(saleId);
+        return Scripts.REDRIVE.run(redis, ScriptOutputType.INTEGER,
+                List.of(k.meta(), k.purchases(), k.outbox()), purchaseIds.toArray(String[]::new));
+    }
+
+    /** The ids of the users who bought in a sale: final once the sale has ended. */
+    public Flux<String> buyerIds(String saleId) {
+        return redis.hkeys(SaleKeys.of(saleId).buyers());
+    }
+
+    public Mono<Instant> serverTime() {
+        return redis.time().collectList()
+                .map(t -> Instant.ofEpochSecond(Long.parseLong(t.get(0)), Long.parseLong(t.get(1)) * 1000));
+    }
+
+    private static String millis(Instant t) {
+        return Long.toString(t.toEpochMilli());
+    }
+
+    private static String flag(boolean b) {
+        return b ? "1" : "0";
+    }
+}

@@ -1,0 +1,23 @@
+package dev.flashsale.core;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One atomic read of a sale. {@code stock + sold == initialStock} by construction; {@code eventId} is
+ * the id of the newest event published for the sale when it was read.
+ */
+public record SaleView(String id, String sku, String productName, SaleState state, EndReason endReason,
+                       long initialStock, long stock, long sold, int perUserLimit, Instant startTime,
+                       Instant endTime, Instant serverTime, long eventId, long persisted) {
+
+    static SaleView fromScript(List<Object> r) {
+        long initialStock = Scripts.num(r.get(5));
+        long stock = Scripts.num(r.get(6));
+        return new SaleView((String) r.get(0), (String) r.get(1), (String) r.get(2),
+                SaleState.valueOf((String) r.get(3)), EndReason.fromScript((String) r.get(4)),
+                initialStock, stock, initialStock - stock, (int) Scripts.num(r.get(7)),
+                Scripts.instant(r.get(8)), Scripts.instant(r.get(9)), Scripts.instant(r.get(10)),
+                Scripts.num(r.get(11)), Scripts.num(r.get(12)));
+    }
+}

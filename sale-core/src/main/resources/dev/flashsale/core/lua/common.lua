@@ -1,0 +1,76 @@
+-- Shared by every script: the loader puts this prelude in front of each script body.
+-- Conventions: KEYS[1] is always the sale's meta hash; events go to the channel given in ARGV
+-- by the caller (SaleKeys.EVENTS_CHANNEL), so that the name lives in one place.
+
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local META_FIELDS = {'id', 'sku', 'productName', 'initialStock', 'perUserLimit', 'startTime', 'endTime',
+                     'paused', 'cancelled', 'stock', 'eventId', 'state', 'endReason', 'persisted'}
+
+local function load_meta(key)
+  local v = redis.call('HMGET', key, unpack(META_FIELDS))
+  if not v[1] then return nil end
+  return {id = v[1], sku = v[2], productName = v[3], initialStock = tonumber(v[4]),
+          perUserLimit = tonumber(v[5]), startTime = tonumber(v[6]), endTime = tonumber(v[7]),
+          paused = v[8] == '1', cancelled = v[9] == '1', stock = tonumber(v[10]),
+          eventId = tonumber(v[11]), state = v[12] or '', endReason = v[13] or '',
+          persisted = tonumber(v[14]) or 0}
+end
+
+-- The state rules of a sale, in one place. An end is final: once recorded, its reason sticks,
+-- so a sale that sold out stays SOLD_OUT even when its end time passes or it is cancelled later.
+-- startTime is inclusive, endTime exclusive, both against the Redis clock.
+local function state_at(m, now)
+  if m.endReason ~= '' then return 'ENDED', m.endReason end
+  if m.cancelled then return 'ENDED', 'CANCELLED' end
+  if m.stock <= 0 then return 'ENDED', 'SOLD_OUT' end
+  if now >= m.endTime then return 'ENDED', 'TIME_EXPIRED' end
+  if m.paused then return 'PAUSED', '' end
+  if now < m.startTime then return 'UPCOMING', '' end
+  return 'ACTIVE', ''
+end
+
+-- Event wire format: saleId|eventId|kind|a|b (a sale id is a DNS label, a and b are numbers or
+-- enum names), parsed by SaleEvent.parse. Every event takes the next per-sale event id.
+local function publish(channel, m, kind, a, b)
+  m.eventId = redis.call('HINCRBY', KEYS[1], 'eventId', 1)
+  redis.call('PUBLISH', channel, m.id .. '|' .. m.eventId .. '|' .. kind .. '|' .. a .. '|' .. b)
+end
+
+-- Records a state transition once, whoever notices it first (a purchase, a read, a pod's timer,
+-- the operator), and announces it.
+local function refresh(channel, m, now)
+  local state, reason = state_at(m, now)
+  if state ~= m.state then
+    m.state, m.endReason = state, reason
+    redis.call('HSET', KEYS[1], 'state', state, 'endReason', reason)
+    publish(channel, m, 'state', state, reason)
+  end
+  return state, reason
+end
+
+-- A purchase record is qty|purchasedAt|userId; the user id goes last because it may hold '|'.
+local function record_of(qty, ts, user)
+  return qty .. '|' .. ts .. '|' .. user
+end
+
+local function parse_record(rec)
+  return string.match(rec, '^(%d+)|(%d+)|(.*)$')
+end
+
+local function append_outbox(key, pid, qty, ts, user)
+  redis.call('XADD', key, '*', 'purchaseId', pid, 'userId', user, 'qty', qty, 'purchasedAt', ts)
+end
+
+-- buyers hash: userId -> totalQty|lastPurchaseId
+local function buyer_of(key, user)
+  local b = redis.call('HGET', key, user)
+  if not b then return 0, nil end
+  local q, pid = string.match(b, '^(%d+)|(.*)$')
+  return tonumber(q), pid
+end
+
+-- ---- script body follows ----

@@ -1,0 +1,38 @@
+-- Creates a sale or applies a changed spec. Stock is initialised exactly once, at creation;
+-- initialStock and startTime cannot change once the sale has started, sku never, and a
+-- cancellation is final. A refused change leaves Redis untouched.
+-- KEYS: meta, outbox
+-- ARGV: channel, relayGroup, create ('1' allowed, '0' the sale must exist), id, sku, productName,
+--       initialStock, perUserLimit, startTime, endTime, paused, cancelled
+-- Returns {CREATED|UPDATED, state, endReason} | {REFUSED, field} | {MISSING}
+local now = now_ms()
+local a = {id = ARGV[4], sku = ARGV[5], productName = ARGV[6], initialStock = tonumber(ARGV[7]),
+           perUserLimit = tonumber(ARGV[8]), startTime = tonumber(ARGV[9]), endTime = tonumber(ARGV[10]),
+           paused = ARGV[11], cancelled = ARGV[12]}
+local m = load_meta(KEYS[1])
+if not m then
+  if ARGV[3] ~= '1' then return {'MISSING'} end
+  redis.call('HSET', KEYS[1], 'id', a.id, 'sku', a.sku, 'productName', a.productName,
+    'initialStock', a.initialStock, 'perUserLimit', a.perUserLimit, 'startTime', a.startTime,
+    'endTime', a.endTime, 'paused', a.paused, 'cancelled', a.cancelled, 'stock', a.initialStock,
+    'seq', 0, 'eventId', 0, 'state', '', 'endReason', '', 'persisted', 0, 'createdAt', now)
+  -- the group may survive from an earlier life of the stream; that is fine
+  redis.pcall('XGROUP', 'CREATE', KEYS[2], ARGV[2], '0', 'MKSTREAM')
+  m = load_meta(KEYS[1])
+  local state, reason = refresh(ARGV[1], m, now)
+  return {'CREATED', state, reason}
+end
+refresh(ARGV[1], m, now)
+if a.sku ~= m.sku then return {'REFUSED', 'sku'} end
+local started = now >= m.startTime or m.endReason ~= ''
+if started and a.initialStock ~= m.initialStock then return {'REFUSED', 'initialStock'} end
+if started and a.startTime ~= m.startTime then return {'REFUSED', 'startTime'} end
+if m.cancelled and a.cancelled ~= '1' then return {'REFUSED', 'cancelled'} end
+-- before the start nothing can have been sold, so stock follows initialStock exactly
+local stock = m.stock + (a.initialStock - m.initialStock)
+redis.call('HSET', KEYS[1], 'productName', a.productName, 'initialStock', a.initialStock,
+  'perUserLimit', a.perUserLimit, 'startTime', a.startTime, 'endTime', a.endTime,
+  'paused', a.paused, 'cancelled', a.cancelled, 'stock', stock)
+m = load_meta(KEYS[1])
+local state, reason = refresh(ARGV[1], m, now)
+return {'UPDATED', state, reason}
