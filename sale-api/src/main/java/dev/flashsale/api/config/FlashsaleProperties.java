@@ -1,0 +1,49 @@
+package dev.flashsale.api.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/** Everything sale-api lets an operator tune, under {@code flashsale.*}. */
+@ConfigurationProperties("flashsale")
+public record FlashsaleProperties(
+        @DefaultValue Redis redis,
+        @DefaultValue RateLimit rateLimit,
+        @DefaultValue Shedding shedding,
+        @DefaultValue Sse sse,
+        @DefaultValue Relay relay,
+        @DefaultValue Topics topics,
+        @DefaultValue Reconciliation reconciliation) {
+
+    /** @param url Redis URI; @param commandTimeout after which a Redis call fails (503) */
+    public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,
+                        @DefaultValue("2s") Duration commandTimeout) {}
+
+    /** Token buckets per client IP (a production setting, off locally) and per user (always on). */
+    public record RateLimit(@DefaultValue Bucket perIp, @DefaultValue Bucket perUser,
+                            @DefaultValue("1000000") long maxTrackedClients) {}
+
+    /** @param capacity burst size; @param refillPerSecond sustained requests per second */
+    public record Bucket(@DefaultValue("false") boolean enabled, @DefaultValue("200") long capacity,
+                         @DefaultValue("100") long refillPerSecond) {}
+
+    /** @param maxInFlight purchases in progress per pod before new ones are answered 503 at once */
+    public record Shedding(@DefaultValue("2048") int maxInFlight) {}
+
+    /** @param coalesce at most one stock-update per connection per this period */
+    public record Sse(@DefaultValue("15s") Duration heartbeat, @DefaultValue("250ms") Duration coalesce,
+                      @DefaultValue("2s") Duration retry, @DefaultValue("1024") int bufferSize) {}
+
+    /** @param claimAfter entries pending this long in another (dead) consumer are taken over */
+    public record Relay(@DefaultValue("true") boolean enabled, @DefaultValue("500") int batchSize,
+                        @DefaultValue("20ms") Duration idleWait, @DefaultValue("10s") Duration claimAfter,
+                        @DefaultValue("") String consumerName) {}
+
+    public record Topics(@DefaultValue("flashsale.purchases") String purchases,
+                         @DefaultValue("flashsale.purchases.DLT") String deadLetter,
+                         @DefaultValue("3") int partitions) {}
+
+    /** @param grace purchases younger than this are still on their way and not counted missing */
+    public record Reconciliation(@DefaultValue("true") boolean enabled, @DefaultValue("30s") Duration interval,
+                                 @DefaultValue("30s") Duration grace) {}
+}

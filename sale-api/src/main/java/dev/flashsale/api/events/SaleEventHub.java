@@ -1,0 +1,135 @@
+package dev.flashsale.api.events;
+
+import dev.flashsale.api.config.FlashsaleProperties;
+import dev.flashsale.core.SaleEvent;
+import dev.flashsale.core.SaleKeys;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The pod's one Redis subscription, fanned out to every browser of every sale. Per sale, stock
+ * updates are coalesced (at most one per {@code flashsale.sse.coalesce}, the newest always sent)
+ * and a pending stock update is flushed before a state change, so ids stay increasing on the wire.
+ */
+@Component
+public class SaleEventHub implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(SaleEventHub.class);
+
+    private final StatefulRedisPubSubConnection<String, String> pubSub;
+    private final SaleMemory memory;
+    private final long coalesceNanos;
+    private final Map<String, SaleChannel> channels = new ConcurrentHashMap<>();
+    private volatile Disposable subscription;
+
+    public SaleEventHub(StatefulRedisPubSubConnection<String, String> pubSub, SaleMemory memory,
+                        FlashsaleProperties props) {
+        this.pubSub = pubSub;
+        this.memory = memory;
+        this.coalesceNanos = props.sse().coalesce().toNanos();
+    }
+
+    /** Events of one sale as this pod sees them from now on (hot: nothing is replayed). */
+    public Flux<SaleEvent> events(String saleId) {
+        return channels.computeIfAbsent(saleId, id -> new SaleChannel()).sink.asFlux();
+    }
+
+    /** Drops the channel of an id that turned out to be no sale. */
+    public void forget(String saleId) {
+        SaleChannel channel = channels.get(saleId);
+        if (channel != null && channel.sink.currentSubscriberCount() == 0) {
+            channels.remove(saleId, channel);
+        }
+    }
+
+    void onMessage(String message) {
+        SaleEvent event = SaleEvent.parse(message);
+        if (event == null) {
+            return;
+        }
+        memory.onEvent(event);
+        SaleChannel channel = channels.get(event.saleId());
+        if (channel != null) {
+            channel.accept(event);
+        }
+    }
+
+    @Override
+    public void start() {
+        pubSub.reactive().subscribe(SaleKeys.EVENTS_CHANNEL).block(Duration.ofSeconds(10));
+        subscription = pubSub.reactive().observeChannels()
+                .subscribe(m -> onMessage(m.getMessage()), e -> log.error("event subscription failed", e));
+    }
+
+    @Override
+    public void stop() {
+        if (subscription != null) {
+            subscription.dispose();
+        }
+        channels.values().forEach(c -> c.sink.tryEmitComplete());
+    }
+
+    @Override
+    public boolean isRunning() {
+        return subscription != null && !subscription.isDisposed();
+    }
+
+    private final class SaleChannel {
+        // best effort is safe: every subscriber buffers on its own side and so always has demand
+        final Sinks.Many<SaleEvent> sink = Sinks.many().multicast().directBestEffort();
+        private SaleEvent pendingStock;
+        private long lastStockEmit = System.nanoTime() - coalesceNanos;
+        private boolean flushScheduled;
+
+        synchronized void accept(SaleEvent event) {
+            switch (event.kind()) {
+                case STOCK -> {
+                    if (pendingStock == null || event.id() > pendingStock.id()) {
+                        pendingStock = event;
+                    }
+                    long wait = lastStockEmit + coalesceNanos - System.nanoTime();
+                    if (wait <= 0) {
+                        flush();
+                    } else if (!flushScheduled) {
+                        flushScheduled = true;
+                        Schedulers.parallel().schedule(this::scheduledFlush, wait, TimeUnit.NANOSECONDS);
+                    }
+                }
+                case STATE -> {
+                    flush();
+                    emit(event);
+                }
+                case PERSISTED -> { }
+            }
+        }
+
+        private synchronized void scheduledFlush() {
+            flushScheduled = false;
+            flush();
+        }
+
+        private void flush() {
+            if (pendingStock != null) {
+                emit(pendingStock);
+                pendingStock = null;
+                lastStockEmit = System.nanoTime();
+            }
+        }
+
+        private void emit(SaleEvent event) {
+            // serialised by the channel's lock; with no subscriber the event is simply not needed
+            sink.tryEmitNext(event);
+        }
+    }
+}

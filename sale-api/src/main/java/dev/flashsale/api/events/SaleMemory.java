@@ -1,0 +1,88 @@
+package dev.flashsale.api.events;
+
+import dev.flashsale.core.EndReason;
+import dev.flashsale.core.PurchaseResult;
+import dev.flashsale.core.SaleEvent;
+import dev.flashsale.core.SaleState;
+import dev.flashsale.core.SaleStore;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+
+/**
+ * What this pod knows for sure about ended sales, so that the herd arriving after a sell-out is
+ * answered from memory without touching Redis. An end is final and so is the set of buyers once a
+ * sale has ended; buyers still go to Redis (they must hear ALREADY_PURCHASED), everyone else is
+ * answered here. Learned from state events and from the scripts' own answers (Redis clock only).
+ */
+@Component
+public class SaleMemory {
+
+    /** Sales above this many buyers are not memorised; their late requests go to Redis. */
+    static final int MAX_BUYERS = 200_000;
+
+    private final SaleStore store;
+    private final Map<String, Ended> ended = new ConcurrentHashMap<>();
+
+    public SaleMemory(SaleStore store) {
+        this.store = store;
+    }
+
+    /** The ended sale's answer for a user who did not buy, or null when Redis must decide. */
+    public PurchaseResult answerFromMemory(String saleId, String userId) {
+        Ended e = ended.get(saleId);
+        if (e == null || e.buyers == null || e.buyers.contains(userId)) {
+            return null;
+        }
+        Instant now = Instant.now();
+        return e.reason == EndReason.SOLD_OUT
+                ? new PurchaseResult(PurchaseResult.Outcome.SOLD_OUT, now, null, false, null, null, 0)
+                : new PurchaseResult(PurchaseResult.Outcome.SALE_ENDED, now, null, false, SaleState.ENDED, e.reason, 0);
+    }
+
+    void onEvent(SaleEvent event) {
+        if (event.kind() != SaleEvent.Kind.STATE) {
+            return;
+        }
+        if (event.state() == SaleState.ENDED) {
+            learnEnded(event.saleId(), event.endReason());
+        } else {
+            // a sale id that lives again (deleted and re-created) starts afresh
+            ended.remove(event.saleId());
+        }
+    }
+
+    /** Called with every script answer that proves the sale has ended. */
+    public void onResult(String saleId, PurchaseResult result) {
+        switch (result.outcome()) {
+            case SOLD_OUT -> learnEnded(saleId, EndReason.SOLD_OUT);
+            case SALE_ENDED -> learnEnded(saleId, result.endReason());
+            default -> { }
+        }
+    }
+
+    private void learnEnded(String saleId, EndReason reason) {
+        Ended fresh = new Ended(reason);
+        if (ended.putIfAbsent(saleId, fresh) != null) {
+            return;
+        }
+        store.buyerIds(saleId).take(MAX_BUYERS + 1).collect(Collectors.toUnmodifiableSet())
+                .subscribe(buyers -> {
+                    if (buyers.size() <= MAX_BUYERS) {
+                        fresh.buyers = buyers;
+                    }
+                }, error -> ended.remove(saleId, fresh));
+    }
+
+    private static final class Ended {
+        final EndReason reason;
+        volatile Set<String> buyers;
+
+        Ended(EndReason reason) {
+            this.reason = reason;
+        }
+    }
+}

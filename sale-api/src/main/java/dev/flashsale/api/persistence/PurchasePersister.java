@@ -1,0 +1,106 @@
+package dev.flashsale.api.persistence;
+
+import dev.flashsale.api.config.FlashsaleProperties;
+import dev.flashsale.api.outbox.PurchaseMessage;
+import dev.flashsale.core.Purchase;
+import dev.flashsale.core.SaleStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Kafka → PostgreSQL. Each batch is inserted in one idempotent statement; the listener returns
+ * (and the container commits the offsets) only after the database commit, and a failure makes the
+ * whole batch come again after a back-off (see KafkaConfiguration). Messages that can never be a
+ * purchase go to the dead-letter topic instead of blocking the partition. What was committed is
+ * then counted in Redis, where the operator reads {@code persisted}.
+ */
+@Component
+public class PurchasePersister {
+
+    private static final Logger log = LoggerFactory.getLogger(PurchasePersister.class);
+    private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
+
+    private final PurchaseRepository repository;
+    private final SaleStore store;
+    private final KafkaTemplate<String, String> kafka;
+    private final JsonMapper json;
+    private final String deadLetterTopic;
+    private final Timer lag;
+    private final Counter persisted;
+    private final Counter deadLettered;
+
+    public PurchasePersister(PurchaseRepository repository, SaleStore store, KafkaTemplate<String, String> kafka,
+                             JsonMapper json, FlashsaleProperties props, MeterRegistry registry) {
+        this.repository = repository;
+        this.store = store;
+        this.kafka = kafka;
+        this.json = json;
+        this.deadLetterTopic = props.topics().deadLetter();
+        this.lag = Timer.builder("flashsale.persistence.lag")
+                .description("From the purchase decision in Redis to its commit in PostgreSQL")
+                .publishPercentileHistogram().register(registry);
+        this.persisted = Counter.builder("flashsale.persisted.purchases")
+                .description("Purchases newly inserted into PostgreSQL").register(registry);
+        this.deadLettered = Counter.builder("flashsale.dead.lettered")
+                .description("Kafka messages that could not be read as purchases").register(registry);
+    }
+
+    @KafkaListener(id = "purchase-persister", topics = "${flashsale.topics.purchases}", batch = "true")
+    public void persist(List<ConsumerRecord<String, String>> records) throws Exception {
+        Map<String, Purchase> batch = new LinkedHashMap<>();
+        for (ConsumerRecord<String, String> record : records) {
+            Purchase p = parse(record);
+            if (p != null) {
+                batch.putIfAbsent(p.saleId() + "/" + p.purchaseId(), p);
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        Long inserted;
+        try {
+            inserted = repository.insertAll(batch.values()).block(DB_TIMEOUT);
+        } catch (RuntimeException e) {
+            log.warn("persisting {} purchases failed, the batch will come again: {}", batch.size(), e.toString());
+            throw e;
+        }
+        persisted.increment(inserted == null ? 0 : inserted);
+        Instant now = Instant.now();
+        for (Purchase p : batch.values()) {
+            lag.record(Math.max(0, now.toEpochMilli() - p.purchasedAt().toEpochMilli()), TimeUnit.MILLISECONDS);
+        }
+        Map<String, List<Purchase>> bySale = batch.values().stream()
+                .collect(Collectors.groupingBy(Purchase::saleId, LinkedHashMap::new, Collectors.toCollection(ArrayList::new)));
+        for (Map.Entry<String, List<Purchase>> sale : bySale.entrySet()) {
+            store.markPersisted(sale.getKey(), sale.getValue()).block(DB_TIMEOUT);
+        }
+    }
+
+    /** A purchase, or null after dead-lettering a message that cannot be one. */
+    private Purchase parse(ConsumerRecord<String, String> record) throws Exception {
+        try {
+            return json.readValue(record.value(), PurchaseMessage.class).toPurchase();
+        } catch (RuntimeException e) {
+            log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
+            kafka.send(deadLetterTopic, record.key(), record.value()).get(30, TimeUnit.SECONDS);
+            deadLettered.increment();
+            return null;
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.flashsale.api.web;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.springframework.stereotype.Component;
+
+/** Purchase outcomes and the latency of the purchase script, as the dashboards read them. */
+@Component
+public class PurchaseMetrics {
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Timer purchaseScript;
+
+    public PurchaseMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.purchaseScript = Timer.builder("flashsale.lua.duration").tag("script", "purchase")
+                .description("Round trip of one purchase script call to Redis")
+                .publishPercentileHistogram().register(registry);
+    }
+
+    /** @param outcome the contract's error code in lower case, "success" or "replay" */
+    public void count(String outcome) {
+        outcomes.computeIfAbsent(outcome, o -> Counter.builder("flashsale.purchases").tag("outcome", o)
+                .description("Purchase attempts by outcome").register(registry)).increment();
+    }
+
+    public void recordScript(long startNanos) {
+        purchaseScript.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.flashsale.api.web;
+
+import dev.flashsale.api.config.FlashsaleProperties;
+import dev.flashsale.api.events.SaleEventHub;
+import dev.flashsale.core.SaleEvent;
+import dev.flashsale.core.SaleView;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
+
+/**
+ * Server-Sent Events of one sale. The connection subscribes to the pod's event hub before it reads
+ * the snapshot, so nothing published in between is lost; the snapshot goes out as {@code initial}
+ * with the sale's event id at that instant, then only newer events follow. A reconnecting client
+ * (Last-Event-ID) therefore gets a fresh {@code initial} and everything after it.
+ */
+@RestController
+public class SaleEventsController {
+
+    private final SaleController sales;
+    private final SaleEventHub hub;
+    private final FlashsaleProperties.Sse config;
+    private final AtomicInteger connections = new AtomicInteger();
+
+    public SaleEventsController(SaleController sales, SaleEventHub hub, FlashsaleProperties props, MeterRegistry registry) {
+        this.sales = sales;
+        this.hub = hub;
+        this.config = props.sse();
+        Gauge.builder("flashsale.sse.connections", connections, AtomicInteger::get)
+                .description("Open Server-Sent Events connections on this pod").register(registry);
+    }
+
+    @GetMapping(path = "/api/v1/sales/{saleId}/events", produces = {MediaType.TEXT_EVENT_STREAM_VALUE, MediaType.APPLICATION_JSON_VALUE})
+    public Mono<ResponseEntity<Flux<ServerSentEvent<Object>>>> events(@PathVariable String saleId) {
+        Sinks.Many<SaleEvent> buffer = Sinks.many().unicast().onBackpressureBuffer(Queues.<SaleEvent>get(config.bufferSize()).get());
+        // a browser that cannot keep up is disconnected; it reconnects and starts from a fresh snapshot
+        Disposable live = hub.events(saleId).subscribe(e -> {
+            if (buffer.tryEmitNext(e).isFailure()) {
+                buffer.tryEmitError(new IllegalStateException("subscriber too slow"));
+            }
+        });
+        return sales.knownSaleView(saleId)
+                .map(view -> ResponseEntity.ok()
+                        .contentType(MediaType.TEXT_EVENT_STREAM)
+                        .header(HttpHeaders.CACHE_CONTROL, "no-cache")
+                        .header("X-Accel-Buffering", "no")
+                        .body(stream(view, buffer, live)))
+                .doOnError(e -> {
+                    live.dispose();
+                    hub.forget(saleId);
+                })
+                .doOnCancel(live::dispose);
+    }
+
+    private Flux<ServerSentEvent<Object>> stream(SaleView view, Sinks.Many<SaleEvent> buffer, Disposable live) {
+        ServerSentEvent<Object> initial = ServerSentEvent.builder((Object) Json.Sale.of(view))
+                .event("initial").id(Long.toString(view.eventId())).retry(config.retry()).build();
+        Flux<ServerSentEvent<Object>> updates = buffer.asFlux()
+                .filter(e -> e.id() > view.eventId())
+                .map(SaleEventsController::toSse);
+        Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(config.heartbeat())
+                .map(i -> ServerSentEvent.builder().comment("heartbeat").build());
+        return Flux.concat(Mono.just(initial), updates).mergeWith(heartbeats)
+                .doOnSubscribe(s -> connections.incrementAndGet())
+                .doFinally(s -> {
+                    connections.decrementAndGet();
+                    live.dispose();
+                });
+    }
+
+    private static ServerSentEvent<Object> toSse(SaleEvent e) {
+        String id = Long.toString(e.id());
+        return switch (e.kind()) {
+            case STOCK -> ServerSentEvent.<Object>builder(new Json.StockUpdate(e.saleId(), e.stock(), e.sold()))
+                    .event("stock-update").id(id).build();
+            case STATE -> ServerSentEvent.<Object>builder(new Json.StateChange(e.saleId(), e.state().name(),
+                    e.endReason() == null ? null : e.endReason().name())).event("state-change").id(id).build();
+            case PERSISTED -> throw new IllegalStateException("persisted events are not sent to browsers");
+        };
+    }
+}
