@@ -22,6 +22,8 @@ public final class SaleStore {
 
     public SaleStore(RedisReactiveCommands<String, String> redis) {
         this.redis = redis;
+        // read the scripts now, on the caller's thread, not lazily on an event loop
+        Scripts.values();
     }
 
     /** Creates the sale (stock initialised here, once) or applies a changed spec. */

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -88,7 +89,7 @@ public class SaleController {
             return reject(limited);
         }
         Violations bodyErrors = new Violations();
-        int qty = parseQty(body, headers.getContentType(), bodyErrors);
+        int qty = parseQty(body, contentType(headers), bodyErrors);
         PurchaseRequest purchase = new PurchaseRequest(saleId, userId, qty, headers.getFirst("Idempotency-Key"));
         Map<String, String> fields = new LinkedHashMap<>(purchase.validate().fields());
         fields.putAll(bodyErrors.fields());
@@ -115,6 +116,18 @@ public class SaleController {
                 .doFinally(s -> guard.exit());
     }
 
+    private static MediaType contentType(HttpHeaders headers) {
+        try {
+            return headers.getContentType();
+        } catch (InvalidMediaTypeException e) {
+            throw unsupportedMediaType();
+        }
+    }
+
+    private static ApiError unsupportedMediaType() {
+        return new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
+    }
+
     /** qty from an optional JSON body; problems are added to {@code errors}. */
     private int parseQty(String body, MediaType contentType, Violations errors) {
         if (body == null || body.isBlank()) {
@@ -122,7 +135,7 @@ public class SaleController {
         }
         if (contentType != null && !contentType.isCompatibleWith(MediaType.APPLICATION_JSON)
                 && !contentType.getSubtype().endsWith("+json")) {
-            throw new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
+            throw unsupportedMediaType();
         }
         JsonNode node;
         try {

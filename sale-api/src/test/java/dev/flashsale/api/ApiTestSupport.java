@@ -1,0 +1,112 @@
+package dev.flashsale.api;
+
+import dev.flashsale.api.persistence.PurchaseRepository;
+import dev.flashsale.core.SaleSpec;
+import dev.flashsale.core.SaleStore;
+import dev.flashsale.core.SaleView;
+import io.netty.channel.ChannelOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.blockhound.BlockHound;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * sale-api on a random port against the real Redis, PostgreSQL and Kafka of the test profile
+ * (started by ./flashsale test). BlockHound fails any test whose code blocks an event loop.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+public abstract class ApiTestSupport {
+
+    static {
+        BlockHound.install(builder -> builder
+                // Lettuce guards its write path with a short lock that Netty threads may wait on
+                // for microseconds under contention; failing there would leave the lock held
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "lockWritersExclusive")
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "unlockWritersExclusive"));
+    }
+
+    @LocalServerPort
+    protected int port;
+    @Autowired
+    protected SaleStore store;
+    @Autowired
+    protected PurchaseRepository repository;
+
+    protected WebTestClient http;
+
+    @BeforeEach
+    void client() {
+        http = WebTestClient.bindToServer().baseUrl(baseUrl()).responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    protected String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** A WebClient for many concurrent requests (one connection each). */
+    protected WebClient concurrentClient(int connections) {
+        ConnectionProvider pool = ConnectionProvider.builder("test-" + connections).maxConnections(connections)
+                .pendingAcquireMaxCount(-1).pendingAcquireTimeout(Duration.ofSeconds(60)).build();
+        HttpClient client = HttpClient.create(pool).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000)
+                .responseTimeout(Duration.ofSeconds(60));
+        return WebClient.builder().baseUrl(baseUrl()).clientConnector(new ReactorClientHttpConnector(client)).build();
+    }
+
+    protected Instant redisNow() {
+        return store.serverTime().block().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    protected static String uniqueId(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    protected SaleSpec sale(String prefix, long stock, int perUserLimit, Instant start, Instant end) {
+        SaleSpec spec = new SaleSpec(uniqueId(prefix), "SKU-" + prefix.toUpperCase(), "Product " + prefix, stock,
+                perUserLimit, start, end, false, false);
+        store.upsert(spec).block();
+        return spec;
+    }
+
+    /** A sale that started a minute ago and ends in an hour, by the Redis clock. */
+    protected SaleSpec activeSale(String prefix, long stock, int perUserLimit) {
+        Instant now = redisNow();
+        return sale(prefix, stock, perUserLimit, now.minusSeconds(60), now.plusSeconds(3600));
+    }
+
+    protected SaleView view(String saleId) {
+        return store.view(saleId).block();
+    }
+
+    protected WebTestClient.ResponseSpec buy(String saleId, String user) {
+        return http.post().uri("/api/v1/sales/{id}/purchases", saleId).header("X-User-Id", user).exchange();
+    }
+
+    protected long rowsInPostgres(String saleId) {
+        return repository.count(saleId).block();
+    }
+
+    protected static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
