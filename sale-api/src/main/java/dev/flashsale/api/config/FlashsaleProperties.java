@@ -17,7 +17,7 @@ public record FlashsaleProperties(
 
     /** @param url Redis URI; @param commandTimeout after which a Redis call fails (503) */
     public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,
-                        @DefaultValue("2s") Duration commandTimeout) {}
+                        @DefaultValue("5s") Duration commandTimeout) {}
 
     /** Token buckets per client IP (a production setting, off locally) and per user (always on). */
     public record RateLimit(@DefaultValue Bucket perIp, @DefaultValue Bucket perUser,

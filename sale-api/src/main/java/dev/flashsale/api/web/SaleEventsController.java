@@ -33,11 +33,20 @@ public class SaleEventsController {
     private final SaleEventHub hub;
     private final FlashsaleProperties.Sse config;
     private final AtomicInteger connections = new AtomicInteger();
+    /**
+     * One heartbeat ticker for all connections of the pod, never cancelled: a timer per connection
+     * would cost 10,000 scheduled tasks, and cancelling one locks the scheduler's queue on the
+     * event loop that noticed the disconnect.
+     */
+    private final Flux<ServerSentEvent<Object>> heartbeats;
 
     public SaleEventsController(SaleController sales, SaleEventHub hub, FlashsaleProperties props, MeterRegistry registry) {
         this.sales = sales;
         this.hub = hub;
         this.config = props.sse();
+        this.heartbeats = Flux.interval(config.heartbeat())
+                .map(i -> ServerSentEvent.builder().comment("heartbeat").build())
+                .publish().autoConnect();
         Gauge.builder("flashsale.sse.connections", connections, AtomicInteger::get)
                 .description("Open Server-Sent Events connections on this pod").register(registry);
     }
@@ -70,8 +79,6 @@ public class SaleEventsController {
         Flux<ServerSentEvent<Object>> updates = buffer.asFlux()
                 .filter(e -> e.id() > view.eventId())
                 .map(SaleEventsController::toSse);
-        Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(config.heartbeat())
-                .map(i -> ServerSentEvent.builder().comment("heartbeat").build());
         return Flux.concat(Mono.just(initial), updates).mergeWith(heartbeats)
                 .doOnSubscribe(s -> connections.incrementAndGet())
                 .doFinally(s -> {
