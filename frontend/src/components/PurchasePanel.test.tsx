@@ -1,0 +1,250 @@
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fail, flush, installFetch, ok, saleView, type FakeReply } from '../test/fakes';
+import type { Purchase, SaleView } from '../lib/types';
+import { PurchasePanel } from './PurchasePanel';
+
+const purchase: Purchase = {
+  purchaseId: 'widget-drop-000042',
+  saleId: 'widget-drop',
+  userId: 'alice',
+  qty: 1,
+  purchasedAt: '2026-02-15T10:00:01.234Z',
+  persisted: false,
+};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+interface Options {
+  view?: SaleView;
+  buy?: () => FakeReply | Promise<FakeReply>;
+  mine?: () => FakeReply;
+}
+
+function setup({ view = saleView(), buy = () => ok(purchase, 201), mine = () => fail(404, 'NOT_FOUND') }: Options = {}) {
+  const { calls } = installFetch((_url, init) => (init.method === 'POST' ? buy() : mine()));
+  const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
+  const utils = render(<PurchasePanel view={view} offsetMs={0} />);
+  return {
+    ...utils,
+    user,
+    calls,
+    posts: () => calls.filter((c) => c.method === 'POST'),
+    userId: () => screen.getByLabelText('Your user id'),
+    buyButton: () => screen.getByRole('button', { name: /Buy now|Buying…/ }),
+  };
+}
+
+async function buyAs(s: ReturnType<typeof setup>, id: string) {
+  await s.user.clear(s.userId());
+  await s.user.type(s.userId(), id);
+  await s.user.click(s.buyButton());
+}
+
+const outcome = () => document.querySelector('[data-outcome]');
+
+describe('PurchasePanel', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('buys with X-User-Id, a fresh Idempotency-Key and qty, then shows the purchase until it is persisted', async () => {
+    let persisted = false;
+    const s = setup({ mine: () => (persisted ? ok({ ...purchase, persisted: true }) : ok(purchase)) });
+    await buyAs(s, '  alice ');
+
+    expect(await screen.findByText('Purchase confirmed')).toBeInTheDocument();
+    expect(screen.getByText('You got it! Your purchase id is widget-drop-000042.')).toBeInTheDocument();
+    expect(outcome()).toHaveAttribute('data-outcome', 'SUCCESS');
+    const [post] = s.posts();
+    expect(post).toMatchObject({ url: '/api/v1/sales/widget-drop/purchases', body: '{"qty":1}' });
+    expect(post?.headers['X-User-Id']).toBe('alice');
+    expect(post?.headers['Idempotency-Key']).toMatch(UUID);
+
+    const details = screen.getByTestId('my-purchase');
+    expect(details).toHaveTextContent('widget-drop-000042');
+    expect(details).toHaveTextContent('Saving…');
+    expect(details).toHaveAttribute('data-persisted', 'false');
+
+    persisted = true;
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    await waitFor(() => expect(details).toHaveTextContent('Saved ✓'));
+    const polls = s.calls.filter((c) => c.url.endsWith('/purchases/me'));
+    expect(polls.at(-1)?.headers['X-User-Id']).toBe('alice');
+
+    const pollsSoFar = polls.length;
+    await act(() => vi.advanceTimersByTimeAsync(6_000));
+    expect(s.calls.filter((c) => c.url.endsWith('/purchases/me'))).toHaveLength(pollsSoFar);
+  });
+
+  it('uses a new Idempotency-Key for every click', async () => {
+    const s = setup();
+    await buyAs(s, 'alice');
+    await screen.findByText('Purchase confirmed');
+    await s.user.click(s.buyButton());
+    await waitFor(() => expect(s.posts()).toHaveLength(2));
+    expect(s.posts()[0]?.headers['Idempotency-Key']).not.toBe(s.posts()[1]?.headers['Idempotency-Key']);
+  });
+
+  it('blocks double clicks while a purchase is pending', async () => {
+    let answer!: (reply: FakeReply) => void;
+    const s = setup({ buy: () => new Promise<FakeReply>((resolve) => (answer = resolve)) });
+    await s.user.type(s.userId(), 'alice');
+    const button = s.buyButton();
+    // Two clicks in the same frame, before React re-renders the button as disabled.
+    act(() => {
+      button.click();
+      button.click();
+    });
+    await s.user.click(button);
+    expect(button).toHaveAttribute('aria-disabled', 'true');
+    expect(button).toHaveTextContent('Buying…');
+    expect(s.posts()).toHaveLength(1);
+    act(() => answer(ok(purchase, 201)));
+    expect(await screen.findByText('Purchase confirmed')).toBeInTheDocument();
+    expect(s.buyButton()).toHaveAttribute('aria-disabled', 'false');
+  });
+
+  it.each([
+    ['', 'Enter a user id.'],
+    ['x'.repeat(256), 'The user id is too long (256 characters, at most 255).'],
+    ['ali\u0007ce', 'The user id must not contain control characters (such as tabs or line breaks).'],
+  ])('validates the user id %# without sending a request', async (value, message) => {
+    const s = setup();
+    await s.user.clear(s.userId());
+    if (value !== '') await s.user.paste(value);
+    await s.user.click(s.buyButton());
+    expect(screen.getByRole('alert')).toHaveTextContent(message);
+    expect(s.userId()).toHaveAttribute('aria-invalid', 'true');
+    expect(s.userId()).toHaveFocus();
+    expect(s.posts()).toHaveLength(0);
+  });
+
+  it('buys with the keyboard alone: Enter in the field, then on the button', async () => {
+    const s = setup();
+    await s.user.type(s.userId(), 'alice');
+    await s.user.keyboard('{Enter}');
+    expect(await screen.findByText('Purchase confirmed')).toBeInTheDocument();
+    await s.user.tab();
+    expect(s.buyButton()).toHaveFocus();
+    await s.user.keyboard('{Enter}');
+    await waitFor(() => expect(s.posts()).toHaveLength(2));
+    expect(s.buyButton()).toHaveFocus();
+  });
+
+  it('remembers the user id and restores the purchase after a reload', async () => {
+    const first = setup();
+    await first.user.type(first.userId(), 'alice');
+    expect(localStorage.getItem('flashsale.userId')).toBe('alice');
+    first.unmount();
+
+    const s = setup({ mine: () => ok({ ...purchase, persisted: true }) });
+    expect(s.userId()).toHaveValue('alice');
+    const details = await screen.findByTestId('my-purchase');
+    expect(details).toHaveTextContent('widget-drop-000042');
+    expect(details).toHaveTextContent('Saved ✓');
+    expect(s.calls[0]).toMatchObject({ url: '/api/v1/sales/widget-drop/purchases/me', headers: { 'X-User-Id': 'alice' } });
+  });
+
+  it('shows no purchase when /purchases/me answers NOT_FOUND', async () => {
+    localStorage.setItem('flashsale.userId', 'carol');
+    const s = setup();
+    await waitFor(() => expect(s.calls).toHaveLength(1));
+    expect(screen.queryByTestId('my-purchase')).not.toBeInTheDocument();
+  });
+
+  it('asks for only a quantity when more than one unit is allowed', async () => {
+    const single = setup();
+    expect(screen.queryByLabelText(/Quantity/)).not.toBeInTheDocument();
+    single.unmount();
+
+    const s = setup({ view: saleView({ perUserLimit: 3 }) });
+    const qty = screen.getByLabelText('Quantity (at most 3)');
+    await s.user.clear(qty);
+    await s.user.type(qty, '4');
+    await s.user.type(s.userId(), 'alice');
+    await s.user.click(s.buyButton());
+    expect(screen.getByRole('alert')).toHaveTextContent('You can buy at most 3 per shopper.');
+    expect(s.posts()).toHaveLength(0);
+
+    await s.user.clear(qty);
+    await s.user.type(qty, '2');
+    await s.user.click(s.buyButton());
+    await waitFor(() => expect(s.posts()).toHaveLength(1));
+    expect(s.posts()[0]?.body).toBe('{"qty":2}');
+  });
+
+  it.each(['UPCOMING', 'PAUSED', 'ENDED'] as const)('cannot buy while %s', (state) => {
+    setup({ view: saleView({ state }) });
+    expect(screen.getByRole('button')).toBeDisabled();
+  });
+
+  it.each([
+    [fail(409, 'SOLD_OUT'), 'SOLD_OUT', 'Sold out'],
+    [fail(409, 'SALE_NOT_ACTIVE', { state: 'PAUSED' }), 'SALE_NOT_ACTIVE', 'The sale is paused. Try again when it resumes.'],
+    [fail(409, 'SALE_ENDED', { endReason: 'TIME_EXPIRED' }), 'SALE_ENDED', 'The sale has ended: its time ran out.'],
+    [fail(409, 'LIMIT_EXCEEDED'), 'LIMIT_EXCEEDED', 'That would take you over the limit of 1 per shopper.'],
+    [fail(409, 'INSUFFICIENT_STOCK'), 'INSUFFICIENT_STOCK', 'Only 87 left. Lower the quantity and try again.'],
+    [fail(400, 'VALIDATION_ERROR', { fields: { 'X-User-Id': 'must not be blank' } }), 'VALIDATION_ERROR', 'X-User-Id: must not be blank'],
+    [fail(404, 'SALE_NOT_FOUND'), 'SALE_NOT_FOUND', 'This sale does not exist.'],
+    [fail(429, 'RATE_LIMITED', { retryAfter: 4 }, { 'Retry-After': '4' }), 'RATE_LIMITED', 'Try again in 4 s.'],
+    [fail(429, 'RATE_LIMITED', {}, { 'Retry-After': '6' }), 'RATE_LIMITED', 'Try again in 6 s.'],
+    [fail(503, 'SERVICE_UNAVAILABLE', {}, { 'Retry-After': '1' }), 'SERVICE_UNAVAILABLE', 'We could not take your order right now. Try again in 1 s.'],
+    ['network-error' as const, 'NETWORK_ERROR', 'Could not reach the shop. Check your connection and try again.'],
+  ])('shows outcome %#: %s', async (reply, code, text) => {
+    const s = setup({ buy: () => reply });
+    await buyAs(s, 'alice');
+    await waitFor(() => expect(outcome()).toHaveAttribute('data-outcome', code));
+    expect(outcome()).toHaveTextContent(text);
+    expect(outcome()?.parentElement).toHaveAttribute('aria-live', 'polite');
+    expect(screen.queryByTestId('my-purchase')).not.toBeInTheDocument();
+  });
+
+  it('shows the existing purchase on ALREADY_PURCHASED', async () => {
+    const s = setup({ buy: () => fail(409, 'ALREADY_PURCHASED', { purchase: { ...purchase, persisted: true } }) });
+    await buyAs(s, 'alice');
+    expect(await screen.findByText('Already purchased')).toBeInTheDocument();
+    expect(outcome()).toHaveTextContent('You already bought this: purchase widget-drop-000042.');
+    expect(screen.getByTestId('my-purchase')).toHaveTextContent('widget-drop-000042');
+  });
+
+  it('after a network failure, looks up whether the purchase went through', async () => {
+    const s = setup({ buy: () => 'network-error', mine: () => ok(purchase) });
+    await s.user.type(s.userId(), 'alice');
+    await s.user.click(s.buyButton());
+    expect(await screen.findByText('Network problem')).toBeInTheDocument();
+    expect(await screen.findByTestId('my-purchase')).toHaveTextContent('widget-drop-000042');
+  });
+
+  describe('herd jitter', () => {
+    // No real time may pass here: the 2 s window is measured against the clock.
+    beforeEach(() => {
+      vi.useFakeTimers({ now: Date.parse('2026-02-15T10:00:00.500Z') });
+      vi.spyOn(Math, 'random').mockReturnValue(0.8);
+    });
+
+    function clickBuy(startTime: string) {
+      const s = setup({ view: saleView({ startTime }) });
+      fireEvent.change(s.userId(), { target: { value: 'alice' } });
+      fireEvent.click(s.buyButton());
+      return s;
+    }
+
+    it('delays a click in the first 2 s of the sale by up to 500 ms', async () => {
+      const s = clickBuy('2026-02-15T10:00:00.000Z');
+      await flush(390);
+      expect(s.posts()).toHaveLength(0);
+      await flush(20);
+      expect(s.posts()).toHaveLength(1);
+    });
+
+    it('sends at once later in the sale', async () => {
+      const s = clickBuy('2026-02-15T09:59:58.000Z');
+      await flush();
+      expect(s.posts()).toHaveLength(1);
+    });
+  });
+});

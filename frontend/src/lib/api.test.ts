@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { fail, installFetch, ok } from '../test/fakes';
+import { eventsUrl, fetchMyPurchase, fetchSale, parseRetryAfter, postPurchase } from './api';
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds and HTTP dates', () => {
+    expect(parseRetryAfter('5')).toBe(5);
+    expect(parseRetryAfter(' 12 ')).toBe(12);
+    const now = Date.parse('2026-02-15T10:00:00.000Z');
+    expect(parseRetryAfter('Sun, 15 Feb 2026 10:00:04 GMT', now)).toBe(4);
+  });
+
+  it('ignores missing or garbage values', () => {
+    expect(parseRetryAfter(null)).toBeNull();
+    expect(parseRetryAfter('')).toBeNull();
+    expect(parseRetryAfter('soon')).toBeNull();
+  });
+});
+
+describe('api client', () => {
+  it('unwraps the success envelope and bypasses the HTTP cache for sale views', async () => {
+    const { fetchMock } = installFetch(() => ok({ id: 'a' }));
+    await expect(fetchSale('a')).resolves.toEqual({ kind: 'ok', status: 200, data: { id: 'a' } });
+    expect(fetchMock.mock.calls[0]?.[0]).toBe('/api/v1/sales/a');
+    expect(fetchMock.mock.calls[0]?.[1]).toMatchObject({ cache: 'no-store' });
+  });
+
+  it('returns the error envelope with Retry-After', async () => {
+    installFetch(() => fail(429, 'RATE_LIMITED', { retryAfter: 2 }, { 'Retry-After': '3' }));
+    await expect(fetchSale('a')).resolves.toMatchObject({
+      kind: 'error',
+      status: 429,
+      error: { code: 'RATE_LIMITED', retryAfter: 2 },
+      retryAfterHeader: 3,
+    });
+  });
+
+  it('reports a non-envelope answer as unexpected', async () => {
+    installFetch(() => ({ status: 502, body: '<html>' }));
+    await expect(fetchSale('a')).resolves.toMatchObject({ kind: 'error', status: 502, error: { code: 'UNEXPECTED_RESPONSE' } });
+  });
+
+  it('reports network failures', async () => {
+    installFetch(() => 'network-error');
+    await expect(fetchSale('a')).resolves.toEqual({ kind: 'network', message: 'Failed to fetch' });
+  });
+
+  it('sends the purchase with user, idempotency key and qty', async () => {
+    const { calls } = installFetch(() => ok({ purchaseId: 'p1' }, 201));
+    await postPurchase('widget-drop', 'alice', 2, 'key-1');
+    expect(calls).toEqual([
+      {
+        url: '/api/v1/sales/widget-drop/purchases',
+        method: 'POST',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'X-User-Id': 'alice', 'Idempotency-Key': 'key-1' },
+        body: '{"qty":2}',
+      },
+    ]);
+  });
+
+  it('asks for the own purchase with X-User-Id', async () => {
+    const { calls } = installFetch(() => fail(404, 'NOT_FOUND'));
+    await expect(fetchMyPurchase('widget-drop', 'bob')).resolves.toMatchObject({ kind: 'error', error: { code: 'NOT_FOUND' } });
+    expect(calls[0]).toMatchObject({ url: '/api/v1/sales/widget-drop/purchases/me', headers: { 'X-User-Id': 'bob' } });
+  });
+
+  it('escapes sale ids in URLs', () => {
+    expect(eventsUrl('a/b')).toBe('/api/v1/sales/a%2Fb/events');
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiResult } from './api';
+import { purchaseOutcome } from './outcome';
+import type { ApiError, Purchase } from './types';
+
+const ctx = { perUserLimit: 2, stock: 3 };
+const purchase: Purchase = {
+  purchaseId: 'widget-drop-000042',
+  saleId: 'widget-drop',
+  userId: 'alice',
+  qty: 1,
+  purchasedAt: '2026-02-15T10:00:01.234Z',
+  persisted: false,
+};
+
+function error(status: number, e: Partial<ApiError> & { code: string }, retryAfterHeader: number | null = null): ApiResult<Purchase> {
+  return { kind: 'error', status, error: { message: 'server text', ...e }, retryAfterHeader };
+}
+
+describe('purchaseOutcome', () => {
+  it('201: success with the purchase id', () => {
+    const o = purchaseOutcome({ kind: 'ok', status: 201, data: purchase }, ctx);
+    expect(o).toMatchObject({ kind: 'success', code: 'SUCCESS', title: 'Purchase confirmed', purchase });
+    expect(o.detail).toBe('You got it! Your purchase id is widget-drop-000042.');
+  });
+
+  it.each([
+    [error(409, { code: 'SOLD_OUT' }), 'warning', 'Sold out', 'Every unit has been sold. Better luck next time.'],
+    [error(409, { code: 'SALE_NOT_ACTIVE', state: 'UPCOMING' }), 'warning', 'Sale not active', 'The sale has not started yet. Wait for the countdown.'],
+    [error(409, { code: 'SALE_NOT_ACTIVE', state: 'PAUSED' }), 'warning', 'Sale not active', 'The sale is paused. Try again when it resumes.'],
+    [error(409, { code: 'SALE_NOT_ACTIVE' }), 'warning', 'Sale not active', 'The sale is not open right now.'],
+    [error(409, { code: 'SALE_ENDED', endReason: 'TIME_EXPIRED' }), 'warning', 'Sale ended', 'The sale has ended: its time ran out.'],
+    [error(409, { code: 'SALE_ENDED', endReason: 'CANCELLED' }), 'warning', 'Sale ended', 'The sale was cancelled.'],
+    [error(409, { code: 'SALE_ENDED', endReason: 'SOLD_OUT' }), 'warning', 'Sale ended', 'The sale has ended: everything was sold.'],
+    [error(409, { code: 'SALE_ENDED' }), 'warning', 'Sale ended', 'The sale has ended.'],
+    [error(409, { code: 'LIMIT_EXCEEDED' }), 'warning', 'Limit reached', 'That would take you over the limit of 2 per shopper.'],
+    [error(409, { code: 'INSUFFICIENT_STOCK' }), 'warning', 'Not enough stock', 'Only 3 left. Lower the quantity and try again.'],
+    [error(404, { code: 'SALE_NOT_FOUND' }), 'error', 'Sale not found', 'This sale does not exist.'],
+    [error(429, { code: 'RATE_LIMITED', retryAfter: 7 }, 3), 'warning', 'Too many requests', 'Try again in 7 s.'],
+    [error(429, { code: 'RATE_LIMITED' }, 3), 'warning', 'Too many requests', 'Try again in 3 s.'],
+    [error(429, { code: 'RATE_LIMITED' }), 'warning', 'Too many requests', 'Try again in 1 s.'],
+    [error(503, { code: 'SERVICE_UNAVAILABLE' }, 2), 'warning', 'The shop is very busy', 'We could not take your order right now. Try again in 2 s.'],
+    [error(503, { code: 'SERVICE_UNAVAILABLE' }), 'warning', 'The shop is very busy', 'We could not take your order right now. Try again in a moment.'],
+    [error(500, { code: 'INTERNAL_ERROR' }), 'error', 'Something went wrong', 'Unexpected answer from the shop (HTTP 500, INTERNAL_ERROR). Please try again.'],
+    [error(502, { code: 'UNEXPECTED_RESPONSE' }), 'error', 'Something went wrong', 'Unexpected answer from the shop (HTTP 502). Please try again.'],
+    [{ kind: 'network', message: 'Failed to fetch' } as const, 'error', 'Network problem', 'Could not reach the shop. Check your connection and try again.'],
+  ])('%# maps to its own message', (result, kind, title, detail) => {
+    const o = purchaseOutcome(result, ctx);
+    expect(o).toMatchObject({ kind, title, detail });
+    expect(o.purchase).toBeUndefined();
+  });
+
+  it('409 ALREADY_PURCHASED shows the existing purchase', () => {
+    const o = purchaseOutcome(error(409, { code: 'ALREADY_PURCHASED', purchase }), ctx);
+    expect(o).toMatchObject({
+      kind: 'info',
+      code: 'ALREADY_PURCHASED',
+      title: 'Already purchased',
+      detail: 'You already bought this: purchase widget-drop-000042.',
+      purchase,
+    });
+  });
+
+  it('400 VALIDATION_ERROR lists the fields', () => {
+    const o = purchaseOutcome(error(400, { code: 'VALIDATION_ERROR', message: 'Invalid request', fields: { qty: 'must be at least 1' } }), ctx);
+    expect(o).toMatchObject({ kind: 'error', title: 'Please check your input', detail: 'Invalid request', fields: [['qty', 'must be at least 1']] });
+  });
+
+  it('keeps the error code for every error', () => {
+    expect(purchaseOutcome(error(409, { code: 'SOLD_OUT' }), ctx).code).toBe('SOLD_OUT');
+    expect(purchaseOutcome({ kind: 'network', message: 'x' }, ctx).code).toBe('NETWORK_ERROR');
+  });
+});

@@ -1,0 +1,227 @@
+package dev.flashsale.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flashsale.core.SaleSpec;
+import dev.flashsale.core.SaleStore;
+import dev.flashsale.core.testing.RedisFixture;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Fault claims proven by stopping and killing real processes: two sale-api processes (as two pods)
+ * share the test profile's Redis, Kafka and PostgreSQL, which scripts/services.sh stops and starts.
+ * Every purchase answered 201 must end up in PostgreSQL exactly once.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DurabilityIT {
+
+    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static RedisFixture redis;
+    private static SaleStore store;
+    private static Process podA;
+    private static Process podB;
+    private static int portA;
+    private static int portB;
+
+    @BeforeAll
+    static void startPods() throws Exception {
+        redis = new RedisFixture();
+        store = redis.store();
+        portA = 18_500 + (int) (ProcessHandle.current().pid() % 400);
+        portB = portA + 1;
+        podA = startPod("a", portA);
+        podB = startPod("b", portB);
+        awaitReady(portA);
+        awaitReady(portB);
+    }
+
+    @AfterAll
+    static void stopPods() {
+        for (Process p : new Process[] {podA, podB}) {
+            if (p != null) {
+                p.destroy();
+            }
+        }
+        services("start-one", "kafka");
+        services("start-one", "postgres");
+        services("start-one", "redis");
+        redis.close();
+    }
+
+    @Test
+    @Order(1)
+    void purchasesGoOnWhileKafkaIsDownAndAllArriveAfterwards() throws Exception {
+        SaleSpec sale = redis.created(redis.activeSale("nokafka", 1_000, 1));
+        services("stop-one", "kafka");
+        List<String> ids = buyMany(portA, sale.id(), "k", 50);
+        assertThat(ids).hasSize(50);
+        assertThat(store.view(sale.id()).block().sold()).isEqualTo(50);
+        services("start-one", "kafka");
+        awaitPersistedExactly(sale.id(), 50, Duration.ofSeconds(90));
+    }
+
+    @Test
+    @Order(2)
+    void purchasesGoOnWhilePostgresIsDownAndAllArriveAfterwards() throws Exception {
+        SaleSpec sale = redis.created(redis.activeSale("nopg", 1_000, 1));
+        services("stop-one", "postgres");
+        List<String> ids = buyMany(portB, sale.id(), "p", 50);
+        assertThat(ids).hasSize(50);
+        Thread.sleep(3_000); // the persister is now failing and retrying
+        services("start-one", "postgres");
+        awaitPersistedExactly(sale.id(), 50, Duration.ofSeconds(90));
+    }
+
+    @Test
+    @Order(3)
+    void aRedisRestartDoesNotBreakPurchasesNorLoseThem() throws Exception {
+        SaleSpec sale = redis.created(redis.activeSale("redisrestart", 1_000, 1));
+        assertThat(buyMany(portA, sale.id(), "before", 10)).hasSize(10);
+        services("stop-one", "redis");
+        HttpResponse<String> down = buy(portA, sale.id(), "while-down");
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(down.headers().firstValue("Retry-After")).isPresent();
+        services("start-one", "redis");
+        awaitTrue(Duration.ofSeconds(30), "pod A buys again", () -> buy(portA, sale.id(), "after-0").statusCode() == 201);
+        assertThat(buyMany(portA, sale.id(), "again", 9)).hasSize(9);
+        // the AOF kept what was sold before the restart; the script cache was empty and reloaded
+        assertThat(store.view(sale.id()).block().sold()).isEqualTo(20);
+        awaitPersistedExactly(sale.id(), 20, Duration.ofSeconds(90));
+    }
+
+    @Test
+    @Order(4)
+    void killingAPodRightAfterItAnsweredLosesNothing() throws Exception {
+        SaleSpec sale = redis.created(redis.activeSale("kill9", 1_000, 1));
+        // Kafka away: pod A reads its purchases from the outbox but cannot hand them over...
+        services("stop-one", "kafka");
+        List<String> ids = buyMany(portA, sale.id(), "doomed", 100);
+        assertThat(ids).hasSize(100);
+        Thread.sleep(1_000);
+        // ...and dies with them pending; pod B must claim and deliver them
+        podA.destroyForcibly().waitFor();
+        services("start-one", "kafka");
+        awaitPersistedExactly(sale.id(), 100, Duration.ofSeconds(120));
+
+        // and once more with Kafka up: kill -9 the moment the last answer arrived
+        podA = startPod("a2", portA);
+        awaitReady(portA);
+        SaleSpec second = redis.created(redis.activeSale("kill9b", 1_000, 1));
+        assertThat(buyMany(portA, second.id(), "sudden", 200)).hasSize(200);
+        podA.destroyForcibly().waitFor();
+        awaitPersistedExactly(second.id(), 200, Duration.ofSeconds(120));
+    }
+
+    // ---- helpers ----
+
+    private static Process startPod(String name, int port) throws IOException {
+        File jar = Files.list(ROOT.resolve("sale-api/target"))
+                .filter(p -> p.getFileName().toString().matches("sale-api-.*\\.jar")).findFirst().orElseThrow().toFile();
+        Path log = ROOT.resolve("sale-api/target/it-" + name + ".log");
+        return new ProcessBuilder("java", "-Xmx384m", "-jar", jar.getAbsolutePath(), "--server.port=" + port,
+                "--spring.profiles.active=test", "--flashsale.relay.claim-after=3s")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void awaitReady(int port) throws Exception {
+        awaitTrue(Duration.ofSeconds(90), "pod on " + port + " ready", () -> {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    private static HttpResponse<String> buy(int port, String saleId, String user) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/sales/" + saleId + "/purchases"))
+                    .header("X-User-Id", user).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Concurrent purchases of distinct users; returns the bodies of the 201 answers. */
+    private static List<String> buyMany(int port, String saleId, String prefix, int n) {
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            calls.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/sales/" + saleId + "/purchases"))
+                    .header("X-User-Id", prefix + "-" + i).POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        return calls.stream().map(CompletableFuture::join).filter(r -> r.statusCode() == 201).map(HttpResponse::body).toList();
+    }
+
+    private static void awaitPersistedExactly(String saleId, long expected, Duration timeout) throws Exception {
+        awaitTrue(timeout, expected + " purchases of " + saleId + " in PostgreSQL", () -> rows(saleId) >= expected);
+        Thread.sleep(2_000); // any duplicate still in flight would land now
+        assertThat(rows(saleId)).as("rows of %s", saleId).isEqualTo(expected);
+        awaitTrue(Duration.ofSeconds(30), "persisted counter of " + saleId,
+                () -> store.view(saleId).block().persisted() == expected);
+    }
+
+    private static long rows(String saleId) {
+        try (Connection c = DriverManager.getConnection(System.getenv("FLASHSALE_JDBC_URL"),
+                System.getenv("FLASHSALE_DB_USER"), System.getenv("FLASHSALE_DB_PASSWORD"));
+             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM purchases WHERE sale_id = ?")) {
+            s.setString(1, saleId);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
+    private static void services(String action, String service) {
+        try {
+            Process p = new ProcessBuilder("bash", ROOT.resolve("scripts/services.sh").toString(), "--profile", "test", action, service)
+                    .inheritIO().start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(action + " " + service + " failed");
+            }
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void awaitTrue(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            Thread.sleep(250);
+        }
+    }
+}
