@@ -1,0 +1,41 @@
+-- wrk script: POST purchases, each request with a new X-User-Id (or, with a pool size given,
+-- user ids cycling over that pool: shoppers who retry again and again).
+--   wrk ... -s purchase.lua URL -- <label> [pool]
+local threads = {}
+
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  label = args[1] or "u"
+  pool = tonumber(args[2] or "0")
+  counter = 0
+  statuses = {}
+end
+
+function request()
+  counter = counter + 1
+  local n = counter
+  if pool > 0 then n = (counter * 7919 + tid) % pool else n = tid .. "-" .. counter end
+  return wrk.format("POST", nil, {["X-User-Id"] = label .. "-" .. n}, nil)
+end
+
+function response(status)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local counts = {}
+  for _, t in ipairs(threads) do
+    for status, n in pairs(t:get("statuses")) do counts[status] = (counts[status] or 0) + n end
+  end
+  local parts = {}
+  for status, n in pairs(counts) do table.insert(parts, "s" .. status .. "=" .. n) end
+  table.sort(parts)
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d %s\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    table.concat(parts, " ")))
+end
