@@ -35,7 +35,7 @@ public record FlashsaleProperties(
                       @DefaultValue("2s") Duration retry, @DefaultValue("1024") int bufferSize) {}
 
     /** @param claimAfter entries pending this long in another (dead) consumer are taken over */
-    public record Relay(@DefaultValue("true") boolean enabled, @DefaultValue("500") int batchSize,
+    public record Relay(@DefaultValue("true") boolean enabled, @DefaultValue("2000") int batchSize,
                         @DefaultValue("20ms") Duration idleWait, @DefaultValue("10s") Duration claimAfter,
                         @DefaultValue("") String consumerName) {}
 
