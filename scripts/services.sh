@@ -90,8 +90,9 @@ redis_start() {
 redis_stop() {
   local d="$STATE/redis"
   pid_alive "$d/redis.pid" || return 0
-  redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$(cat "$d/redis.pid")"
-  wait_for 10 "redis stop" bash -c "! kill -0 $(cat "$d/redis.pid") 2>/dev/null" || true
+  local pid; pid="$(cat "$d/redis.pid")"
+  redis-cli -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$pid"
+  wait_for 10 "redis stop" bash -c "! kill -0 $pid 2>/dev/null" || true
   log "redis stopped"
 }
 

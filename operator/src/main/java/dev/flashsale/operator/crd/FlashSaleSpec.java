@@ -1,0 +1,103 @@
+package dev.flashsale.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/**
+ * What the admin declares. Rules the API server can check on its own live here (schema and CEL);
+ * the ones that need the clock (no initialStock/startTime change once started) are the operator's.
+ */
+@ValidationRule(value = "timestamp(self.endTime) > timestamp(self.startTime)", message = "endTime must be after startTime")
+public class FlashSaleSpec {
+
+    /** RFC 3339 with an explicit offset, the form CEL's timestamp() and the operator both parse. */
+    public static final String RFC3339 = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$";
+
+    @Required
+    @Pattern("^[A-Z0-9][A-Z0-9-]{0,63}$")
+    @ValidationRule(value = "self == oldSelf", message = "sku is immutable")
+    @JsonPropertyDescription("Stock keeping unit: upper-case letters, digits and '-', immutable.")
+    private String sku;
+
+    @Required
+    @Size(min = 1, max = 255)
+    @Pattern("\\S")
+    @JsonPropertyDescription("Name shown to shoppers, 1..255 characters, not blank.")
+    private String productName;
+
+    @Required
+    @Min(1)
+    @Max(10_000_000)
+    @JsonPropertyDescription("Units for sale; cannot change once the sale has started.")
+    private Long initialStock;
+
+    @Required
+    @Pattern(RFC3339)
+    @JsonPropertyDescription("RFC 3339 instant the sale opens (inclusive); cannot change once the sale has started.")
+    private String startTime;
+
+    @Required
+    @Pattern(RFC3339)
+    @JsonPropertyDescription("RFC 3339 instant the sale closes (exclusive); after startTime.")
+    private String endTime;
+
+    @Min(1)
+    @Max(100)
+    @Default("1")
+    @JsonPropertyDescription("Units one shopper may buy in this sale, 1..100.")
+    private Integer perUserLimit;
+
+    @Default("false")
+    @JsonPropertyDescription("true rejects purchases with SALE_NOT_ACTIVE until set back to false.")
+    private Boolean paused;
+
+    @Default("false")
+    @ValidationRule(value = "self || !oldSelf", message = "a cancelled sale cannot be resumed")
+    @JsonPropertyDescription("true ends the sale now with endReason Cancelled; irreversible.")
+    private Boolean cancelled;
+
+    @JsonPropertyDescription("Pre-scales the sale-api Deployment from startTime - leadTime until the sale ends.")
+    private Scaling scaling;
+
+    public String getSku() { return sku; }
+
+    public void setSku(String sku) { this.sku = sku; }
+
+    public String getProductName() { return productName; }
+
+    public void setProductName(String productName) { this.productName = productName; }
+
+    public Long getInitialStock() { return initialStock; }
+
+    public void setInitialStock(Long initialStock) { this.initialStock = initialStock; }
+
+    public String getStartTime() { return startTime; }
+
+    public void setStartTime(String startTime) { this.startTime = startTime; }
+
+    public String getEndTime() { return endTime; }
+
+    public void setEndTime(String endTime) { this.endTime = endTime; }
+
+    public Integer getPerUserLimit() { return perUserLimit; }
+
+    public void setPerUserLimit(Integer perUserLimit) { this.perUserLimit = perUserLimit; }
+
+    public Boolean getPaused() { return paused; }
+
+    public void setPaused(Boolean paused) { this.paused = paused; }
+
+    public Boolean getCancelled() { return cancelled; }
+
+    public void setCancelled(Boolean cancelled) { this.cancelled = cancelled; }
+
+    public Scaling getScaling() { return scaling; }
+
+    public void setScaling(Scaling scaling) { this.scaling = scaling; }
+}

@@ -1,0 +1,28 @@
+package dev.flashsale.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.flashsale.operator.crd.GoDuration;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class GoDurationTest {
+
+    @Test
+    void parsesWhatKubernetesUsersWrite() {
+        assertThat(GoDuration.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(GoDuration.parse("90s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(GoDuration.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(GoDuration.parse("1.5h")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(GoDuration.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(GoDuration.parse("0s")).isZero();
+    }
+
+    @Test
+    void rejectsWhatTheSchemaRejects() {
+        for (String bad : new String[] {"", "5", "m", "-5m", "5 m", "5d", "PT5M"}) {
+            assertThatThrownBy(() -> GoDuration.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+}
