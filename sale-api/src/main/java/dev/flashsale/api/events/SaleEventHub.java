@@ -14,6 +14,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
@@ -31,6 +32,7 @@ public class SaleEventHub implements SmartLifecycle {
     private final SaleMemory memory;
     private final long coalesceNanos;
     private final Map<String, SaleChannel> channels = new ConcurrentHashMap<>();
+    private final Sinks.One<Boolean> closing = Sinks.one();
     private volatile Disposable subscription;
 
     public SaleEventHub(StatefulRedisPubSubConnection<String, String> pubSub, SaleMemory memory,
@@ -43,6 +45,14 @@ public class SaleEventHub implements SmartLifecycle {
     /** Events of one sale as this pod sees them from now on (hot: nothing is replayed). */
     public Flux<SaleEvent> events(String saleId) {
         return channels.computeIfAbsent(saleId, id -> new SaleChannel()).sink.asFlux();
+    }
+
+    /**
+     * Signals when the pod begins to shut down: open streams end then, so that browsers reconnect
+     * to another pod at once and graceful shutdown is not held up by connections that never end.
+     */
+    public Mono<Boolean> closing() {
+        return closing.asMono();
     }
 
     /** Drops the channel of an id that turned out to be no sale. */
@@ -74,6 +84,7 @@ public class SaleEventHub implements SmartLifecycle {
 
     @Override
     public void stop() {
+        closing.tryEmitValue(true);
         if (subscription != null) {
             subscription.dispose();
         }

@@ -125,6 +125,9 @@ public class OutboxRelay implements SmartLifecycle {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
+                if (!running) {
+                    return; // stop() interrupted a Redis or Kafka call; what was not acknowledged stays in the outbox
+                }
                 log.warn("outbox relay pass failed, retrying: {}", e.toString());
                 sleepQuietly(Duration.ofSeconds(1));
             }

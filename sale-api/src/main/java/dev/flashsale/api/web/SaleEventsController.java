@@ -80,6 +80,7 @@ public class SaleEventsController {
                 .filter(e -> e.id() > view.eventId())
                 .map(SaleEventsController::toSse);
         return Flux.concat(Mono.just(initial), updates).mergeWith(heartbeats)
+                .takeUntilOther(hub.closing())
                 .doOnSubscribe(s -> connections.incrementAndGet())
                 .doFinally(s -> {
                     connections.decrementAndGet();
