@@ -45,6 +45,7 @@ wrk_run() { # wrk_run LOG ARGS... -> prints the RESULT line
   grep '^RESULT' "$RAW/$1.log" || { cat "$RAW/$1.log" >&2; echo "RESULT rps=0 p50_ms=0 p99_ms=0"; }
 }
 
+main() {
 declare -A R
 say "warming up sale-api (JIT) ..."
 warm=$(new_sale warm 10000000 -1m)
@@ -173,3 +174,6 @@ per-user limits stay on. Persistence time is measured from the end of the throug
 PostgreSQL holds every unit sold.
 DOC
 say "report written to ${OUT#$ROOT/}"
+}
+
+main "$@"; exit
