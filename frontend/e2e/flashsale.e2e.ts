@@ -23,8 +23,8 @@ const poll = (timeout: number) => ({ timeout, interval: 200 });
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+async function newPage(viewport = { width: 1100, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(10 * SECOND);
@@ -39,8 +39,8 @@ async function activeSale(scenario: string, initialStock: number, perUserLimit =
   return { id, productName };
 }
 
-async function openLive(saleId: string, productName: string): Promise<Page> {
-  const page = await newPage();
+async function openLive(saleId: string, productName: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await newPage(viewport);
   await openSale(page, saleId, productName);
   await expect.poll(() => ui.state(page), poll(60 * SECOND)).toBe('ACTIVE');
   await expect.poll(() => ui.stream(page), poll(30 * SECOND)).toBe('live');
@@ -187,6 +187,25 @@ describe('Flashsale shopper SPA', () => {
     await page.waitForTimeout(1_000);
     expect(purchaseRequests).toEqual([]);
     expect(await ui.stock(page)).toBe('5 of 5 left');
+  });
+
+  it('phone and keyboard: the sale fits a phone screen and a purchase needs no pointer', async () => {
+    const sale = await activeSale('phone', 3);
+    const page = await openLive(sale.id, sale.productName, { width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBe(0);
+
+    // Tab from the top of the page to the user id field, type, then Enter submits the purchase
+    await page.keyboard.press('Tab');
+    for (let i = 0; i < 10 && !(await ui.userId(page).evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press('Tab');
+    }
+    expect(await ui.userId(page).evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.type(`kim-${sale.id}`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => ui.outcome(page), poll(15 * SECOND)).toBe('SUCCESS');
+    await expect.poll(() => ui.stock(page), poll(10 * SECOND)).toBe('2 of 3 left');
+    await screenshot(page, 'phone-1-bought-with-keyboard');
   });
 
   it.skipIf(!process.env.FLASHSALE_RESTART_CMD)(

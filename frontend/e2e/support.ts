@@ -25,7 +25,8 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`), fullPage: true });
+  // finished transitions: the picture shows the state the test just asserted, not a bar mid-slide
+  await page.screenshot({ path: join(RESULTS_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
 /** Unique per run, and a valid DNS-1123 label (the sale id is a Kubernetes resource name). */
