@@ -107,6 +107,8 @@ class DurabilityIT {
         HttpResponse<String> down = buy(portA, sale.id(), "while-down");
         assertThat(down.statusCode()).isEqualTo(503);
         assertThat(down.headers().firstValue("Retry-After")).isPresent();
+        // the alert on Redis failures reads this counter (load shedding answers 503 too, without it)
+        assertThat(get(portA, "/actuator/prometheus")).containsPattern("(?m)^flashsale_redis_errors_total\\{[^}]*\\} [1-9]");
         services("start-one", "redis");
         awaitTrue(Duration.ofSeconds(30), "pod A buys again", () -> buy(portA, sale.id(), "after-0").statusCode() == 201);
         assertThat(buyMany(portA, sale.id(), "again", 9)).hasSize(9);
@@ -158,6 +160,15 @@ class DurabilityIT {
                 return false;
             }
         });
+    }
+
+    private static String get(int port, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static HttpResponse<String> buy(int port, String saleId, String user) {

@@ -30,15 +30,20 @@ public class ErrorHandler implements WebExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ErrorHandler.class);
 
     private final JsonMapper json;
+    private final PurchaseMetrics metrics;
 
-    public ErrorHandler(JsonMapper json) {
+    public ErrorHandler(JsonMapper json, PurchaseMetrics metrics) {
         this.json = json;
+        this.metrics = metrics;
     }
 
     @Override
     public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
         if (exchange.getResponse().isCommitted()) {
             return Mono.error(ex);
+        }
+        if (ex instanceof RedisException) {
+            metrics.redisError();
         }
         ApiError error = toApiError(ex);
         if (error.status().is5xxServerError() && !(ex instanceof ApiError)) {

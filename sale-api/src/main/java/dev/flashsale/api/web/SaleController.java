@@ -112,7 +112,10 @@ public class SaleController {
                 })
                 .doOnNext(r -> memory.onResult(saleId, r))
                 .map(r -> respond(saleId, r))
-                .onErrorResume(RedisException.class, e -> reject(ApiError.unavailable("The sale store is unreachable; try again shortly.")))
+                .onErrorResume(RedisException.class, e -> {
+                    metrics.redisError();
+                    return reject(ErrorHandler.toApiError(e));
+                })
                 .doFinally(s -> guard.exit());
     }
 
