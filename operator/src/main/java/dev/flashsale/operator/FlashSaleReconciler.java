@@ -70,6 +70,7 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
     private final Counter cancels;
     private final Counter deletes;
     private final Counter statusPatches;
+    private final SaleMetrics saleMetrics;
 
     FlashSaleReconciler(SaleStore store, RedisClient redis, EventRecorder events, Optional<SaleApiScaler> scaler,
                         OperatorConfig config, MeterRegistry registry, Clock clock) {
@@ -85,6 +86,7 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
         this.deletes = writes(registry, "delete");
         this.statusPatches = Counter.builder("flashsale.operator.status.patches")
                 .description("FlashSale status updates written").register(registry);
+        this.saleMetrics = new SaleMetrics(registry);
     }
 
     /** The name of the pub/sub connection in Redis' CLIENT LIST, kept across reconnects. */
@@ -153,7 +155,10 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
                     + " stock was initialised (Redis data lost?); the operator does not re-create them, which would sell"
                     + " the stock a second time. Restore Redis, or delete and re-create the FlashSale.");
         }
-        view.ifPresent(v -> draft.observe(sale, v));
+        view.ifPresent(v -> {
+            draft.observe(sale, v);
+            saleMetrics.observe(v);
+        });
         boolean ended = view.map(v -> v.state() == SaleState.ENDED).orElse(before.getPhase() == Phase.Ended);
         Instant now = view.map(SaleView::serverTime).orElseGet(clock::instant);
         scale(sale, context.getPrimaryCache().list(), ended, now);
@@ -171,6 +176,7 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
         DeleteResult result = store.delete(id, false).block(REDIS_TIMEOUT);
         deletes.increment();
         if (result.outcome() != DeleteResult.Outcome.NOT_PERSISTED) {
+            saleMetrics.forget(id);
             events.normal(sale, "KeysDeleted", result.outcome() == DeleteResult.Outcome.DELETED
                     ? "hot keys removed from Redis; all " + result.sold() + " sold units were persisted"
                     : "no keys in Redis");
@@ -187,6 +193,7 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
         StatusDraft draft = new StatusDraft(before, sale.getMetadata().getGeneration(), clock.instant());
         if (view != null) {
             draft.observe(sale, view);
+            saleMetrics.observe(view);
         }
         String waiting = "deletion waits until every purchase is persisted: " + result.persisted() + " of "
                 + result.sold() + " units";

@@ -260,7 +260,7 @@ class LifecycleTest {
 
     @Test
     void servesMetricsAndProbes() throws Exception {
-        activeSale("metrics", 1);
+        FlashSale sale = activeSale("metrics", 1);
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + operator.httpPort();
         HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
@@ -268,6 +268,10 @@ class LifecycleTest {
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("flashsale_operator_redis_writes_total", "flashsale_operator_leader",
                 "operator_sdk_reconciliations_started_total");
+        // the dashboard's stock and sold per sale
+        String id = sale.getMetadata().getName();
+        assertThat(metrics.body()).contains("flashsale_sale_remaining_stock{sale=\"" + id + "\"} 1.0",
+                "flashsale_sale_sold{sale=\"" + id + "\"} 0.0", "flashsale_sale_persisted{sale=\"" + id + "\"} 0.0");
         assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
