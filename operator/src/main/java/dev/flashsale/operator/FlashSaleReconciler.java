@@ -273,8 +273,8 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
 
     private void scale(FlashSale sale, Stream<FlashSale> all, boolean ended, Instant now) {
         scaler.flatMap(s -> s.reconcile(all, sale, ended, now)).ifPresent(c -> events.normal(sale,
-                c.restored() ? "ScaledDown" : "ScaledUp", "sale-api " + c.deployment() + " "
-                        + (c.restored() ? "restored to " : "scaled to ") + c.to() + " replicas (was " + c.from() + ")"));
+                c.restored() ? "ScaledDown" : "ScaledUp", "sale-api " + c.target()
+                        + (c.restored() ? " restored to " : " raised to ") + c.to() + " (was " + c.from() + ")"));
     }
 
     /**
