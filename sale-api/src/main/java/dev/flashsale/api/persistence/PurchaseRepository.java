@@ -1,6 +1,7 @@
 package dev.flashsale.api.persistence;
 
 import dev.flashsale.core.Purchase;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collection;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -12,8 +13,6 @@ import reactor.core.publisher.Mono;
 @Repository
 public class PurchaseRepository {
 
-    private static final int COLUMNS = 5;
-
     private final DatabaseClient db;
 
     public PurchaseRepository(DatabaseClient db) {
@@ -22,29 +21,33 @@ public class PurchaseRepository {
 
     /**
      * Inserts a batch in one statement; a purchase already present is skipped, so redelivery and
-     * re-driven duplicates never create a second row. Returns the number of rows inserted.
+     * re-driven duplicates never create a second row. Returns the number of rows inserted. The
+     * columns go as five arrays: a batch of thousands costs five parameters, not five per row
+     * (binding row by row copies the bindings each time and parses a statement of 10,000 markers).
      */
     public Mono<Long> insertAll(Collection<Purchase> purchases) {
         if (purchases.isEmpty()) {
             return Mono.just(0L);
         }
-        StringBuilder sql = new StringBuilder("INSERT INTO purchases (sale_id, purchase_id, user_id, qty, purchased_at) VALUES ");
-        int n = 0;
-        for (int i = 0; i < purchases.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append('(');
-            for (int c = 0; c < COLUMNS; c++) {
-                sql.append(c == 0 ? "" : ", ").append('$').append(++n);
-            }
-            sql.append(')');
-        }
-        sql.append(" ON CONFLICT (sale_id, purchase_id) DO NOTHING");
-        DatabaseClient.GenericExecuteSpec spec = db.sql(sql.toString());
+        int n = purchases.size();
+        String[] saleIds = new String[n];
+        String[] purchaseIds = new String[n];
+        String[] userIds = new String[n];
+        Integer[] qtys = new Integer[n];
+        OffsetDateTime[] purchasedAt = new OffsetDateTime[n];
         int i = 0;
         for (Purchase p : purchases) {
-            spec = spec.bind(i++, p.saleId()).bind(i++, p.purchaseId()).bind(i++, p.userId()).bind(i++, p.qty())
-                    .bind(i++, p.purchasedAt().atOffset(ZoneOffset.UTC));
+            saleIds[i] = p.saleId();
+            purchaseIds[i] = p.purchaseId();
+            userIds[i] = p.userId();
+            qtys[i] = p.qty();
+            purchasedAt[i++] = p.purchasedAt().atOffset(ZoneOffset.UTC);
         }
-        return spec.fetch().rowsUpdated();
+        return db.sql("INSERT INTO purchases (sale_id, purchase_id, user_id, qty, purchased_at)"
+                        + " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::timestamptz[])"
+                        + " ON CONFLICT (sale_id, purchase_id) DO NOTHING")
+                .bind(0, saleIds).bind(1, purchaseIds).bind(2, userIds).bind(3, qtys).bind(4, purchasedAt)
+                .fetch().rowsUpdated();
     }
 
     public Flux<String> purchaseIds(String saleId) {
