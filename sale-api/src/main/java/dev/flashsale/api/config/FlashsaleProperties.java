@@ -34,9 +34,12 @@ public record FlashsaleProperties(
     public record Sse(@DefaultValue("15s") Duration heartbeat, @DefaultValue("250ms") Duration coalesce,
                       @DefaultValue("2s") Duration retry, @DefaultValue("1024") int bufferSize) {}
 
-    /** @param claimAfter entries pending this long in another (dead) consumer are taken over */
+    /**
+     * @param claimAfter entries pending this long in another (dead) consumer are taken over; every
+     *                   sale's outbox is swept at half this period (others are read when they sell)
+     */
     public record Relay(@DefaultValue("true") boolean enabled, @DefaultValue("2000") int batchSize,
-                        @DefaultValue("20ms") Duration idleWait, @DefaultValue("10s") Duration claimAfter,
+                        @DefaultValue("10s") Duration claimAfter,
                         @DefaultValue("") String consumerName) {}
 
     public record Topics(@DefaultValue("flashsale.purchases") String purchases,

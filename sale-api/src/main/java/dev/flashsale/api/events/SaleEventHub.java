@@ -32,7 +32,9 @@ public class SaleEventHub implements SmartLifecycle {
     private final SaleMemory memory;
     private final long coalesceNanos;
     private final Map<String, SaleChannel> channels = new ConcurrentHashMap<>();
-    private final Sinks.One<Boolean> closing = Sinks.one();
+    /** Renewed at every start: Spring may stop and start the hub again (tests pause idle contexts). */
+    private volatile Sinks.One<Boolean> closing = Sinks.one();
+    private final Sinks.Many<SaleEvent> all = Sinks.many().multicast().directBestEffort();
     private volatile Disposable subscription;
 
     public SaleEventHub(StatefulRedisPubSubConnection<String, String> pubSub, SaleMemory memory,
@@ -45,6 +47,11 @@ public class SaleEventHub implements SmartLifecycle {
     /** Events of one sale as this pod sees them from now on (hot: nothing is replayed). */
     public Flux<SaleEvent> events(String saleId) {
         return channels.computeIfAbsent(saleId, id -> new SaleChannel()).sink.asFlux();
+    }
+
+    /** Every event of every sale as this pod receives them (hot: nothing is replayed). */
+    public Flux<SaleEvent> all() {
+        return all.asFlux();
     }
 
     /**
@@ -69,6 +76,7 @@ public class SaleEventHub implements SmartLifecycle {
             return;
         }
         memory.onEvent(event);
+        all.tryEmitNext(event);
         SaleChannel channel = channels.get(event.saleId());
         if (channel != null) {
             channel.accept(event);
@@ -77,6 +85,7 @@ public class SaleEventHub implements SmartLifecycle {
 
     @Override
     public void start() {
+        closing = Sinks.one();
         pubSub.reactive().subscribe(SaleKeys.EVENTS_CHANNEL).block(Duration.ofSeconds(10));
         subscription = pubSub.reactive().observeChannels()
                 .subscribe(m -> onMessage(m.getMessage()), e -> log.error("event subscription failed", e));
@@ -89,6 +98,7 @@ public class SaleEventHub implements SmartLifecycle {
             subscription.dispose();
         }
         channels.values().forEach(c -> c.sink.tryEmitComplete());
+        channels.clear();
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.flashsale.api.outbox;
 
 import dev.flashsale.api.config.FlashsaleProperties;
+import dev.flashsale.api.events.SaleEventHub;
 import dev.flashsale.core.OutboxEntry;
+import dev.flashsale.core.SaleEvent;
 import dev.flashsale.core.SaleKeys;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -16,13 +18,16 @@ import io.micrometer.core.instrument.Tags;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -30,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -38,6 +44,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Kafka acknowledged; entries a dead pod left pending are claimed after {@code claimAfter}
  * (XAUTOCLAIM). A crash between Kafka's ack and XACK sends a purchase twice: the consumer's insert
  * is idempotent, so it is still persisted once. Runs on its own thread; never on an event loop.
+ * <p>
+ * It reads the outboxes of sales that just sold (their stock events wake it) and sweeps every
+ * sale's outbox every {@code claimAfter / 2}, which also catches re-driven purchases and events
+ * lost in a pub/sub reconnect: an idle pod costs Redis nothing per sale and millisecond.
  */
 @Component
 public class OutboxRelay implements SmartLifecycle {
@@ -53,13 +63,19 @@ public class OutboxRelay implements SmartLifecycle {
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> backlog = new ConcurrentHashMap<>();
     private final Set<String> retryPending = new HashSet<>();
+    private final SaleEventHub hub;
+    /** Sales whose outbox may hold new entries; taken out before each read, put back by their next event. */
+    private final Set<String> dirty = ConcurrentHashMap.newKeySet();
+    private final Semaphore wake = new Semaphore(0);
+    private Disposable events;
     private final AtomicLong relayed = new AtomicLong();
     private volatile boolean running;
     private Thread thread;
 
     public OutboxRelay(StatefulRedisConnection<String, String> connection, KafkaTemplate<String, String> kafka,
-                       JsonMapper json, FlashsaleProperties props, MeterRegistry registry) {
+                       JsonMapper json, FlashsaleProperties props, MeterRegistry registry, SaleEventHub hub) {
         this.redis = connection.sync();
+        this.hub = hub;
         this.kafka = kafka;
         this.json = json;
         this.config = props.relay();
@@ -77,6 +93,11 @@ public class OutboxRelay implements SmartLifecycle {
             return;
         }
         running = true;
+        events = hub.all().filter(e -> e.kind() == SaleEvent.Kind.STOCK).subscribe(e -> {
+            if (dirty.add(e.saleId())) {
+                wake.release();
+            }
+        });
         thread = new Thread(this::loop, "outbox-relay");
         thread.setDaemon(true);
         thread.start();
@@ -85,6 +106,9 @@ public class OutboxRelay implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        if (events != null) {
+            events.dispose();
+        }
         if (thread != null) {
             thread.interrupt();
             try {
@@ -101,25 +125,34 @@ public class OutboxRelay implements SmartLifecycle {
     }
 
     private void loop() {
-        long nextClaim = 0;
-        long nextBacklog = 0;
+        long nextSweep = 0;
         while (running) {
             try {
-                List<String> sales = redis.smembers(SaleKeys.REGISTRY).stream().toList();
-                boolean claim = System.nanoTime() >= nextClaim;
-                if (claim) {
-                    nextClaim = System.nanoTime() + config.claimAfter().toNanos() / 2;
+                boolean sweep = System.nanoTime() >= nextSweep;
+                Collection<String> sales;
+                if (sweep) {
+                    nextSweep = System.nanoTime() + config.claimAfter().toNanos() / 2;
+                    sales = redis.smembers(SaleKeys.REGISTRY);
+                } else {
+                    sales = new LinkedHashSet<>(dirty);
+                    sales.addAll(retryPending);
                 }
                 int moved = 0;
                 for (String saleId : sales) {
-                    moved += relay(saleId, claim);
+                    dirty.remove(saleId);
+                    int n = relay(saleId, sweep);
+                    if (n >= config.batchSize()) {
+                        dirty.add(saleId); // more waiting behind this batch
+                    }
+                    moved += n;
                 }
-                if (System.nanoTime() >= nextBacklog) {
-                    nextBacklog = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                    updateBacklog(sales);
-                }
+                updateBacklog(sales);
                 if (moved == 0) {
-                    Thread.sleep(config.idleWait().toMillis());
+                    wake.drainPermits();
+                    long untilSweep = nextSweep - System.nanoTime();
+                    if (dirty.isEmpty() && untilSweep > 0) {
+                        wake.tryAcquire(untilSweep, TimeUnit.NANOSECONDS);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -188,7 +221,7 @@ public class OutboxRelay implements SmartLifecycle {
         }
     }
 
-    private void updateBacklog(List<String> sales) {
+    private void updateBacklog(Collection<String> sales) {
         for (String saleId : sales) {
             backlog.computeIfAbsent(saleId, id -> {
                 AtomicLong value = new AtomicLong();
