@@ -63,7 +63,6 @@ class LiveMetricsTest {
      * not by value.
      */
     private static final Map<String, String> VALUES_ONLY_IN_TROUBLE = Map.of(
-            "outcome=service_unavailable", "the code of ApiError.unavailable: Redis unreachable or load shed",
             "status=~5..", "an HTTP status of a server error");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 

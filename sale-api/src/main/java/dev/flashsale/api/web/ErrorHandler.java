@@ -46,7 +46,10 @@ public class ErrorHandler implements WebExceptionHandler {
             metrics.redisError();
         }
         ApiError error = toApiError(ex);
-        if (error.status().is5xxServerError() && !(ex instanceof ApiError)) {
+        if (error.status() == HttpStatus.INTERNAL_SERVER_ERROR) {
+            // a bug, never a client's mistake: keep the whole trace to find it
+            log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
+        } else if (error.status().is5xxServerError() && !(ex instanceof ApiError)) {
             log.warn("{} {} failed: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex.toString());
         }
         var response = exchange.getResponse();
