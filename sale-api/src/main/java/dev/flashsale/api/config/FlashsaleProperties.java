@@ -30,9 +30,13 @@ public record FlashsaleProperties(
     /** @param maxInFlight purchases in progress per pod before new ones are answered 503 at once */
     public record Shedding(@DefaultValue("2048") int maxInFlight) {}
 
-    /** @param coalesce at most one stock-update per connection per this period */
+    /**
+     * @param coalesce   at most one stock-update per connection per this period
+     * @param bufferSize events a browser may lag behind before it is disconnected (it reconnects
+     *                   with a fresh snapshot); small, as every connection holds one
+     */
     public record Sse(@DefaultValue("15s") Duration heartbeat, @DefaultValue("250ms") Duration coalesce,
-                      @DefaultValue("2s") Duration retry, @DefaultValue("1024") int bufferSize) {}
+                      @DefaultValue("2s") Duration retry, @DefaultValue("64") int bufferSize) {}
 
     /**
      * @param claimAfter entries pending this long in another (dead) consumer are taken over; every

@@ -7,6 +7,7 @@ import dev.flashsale.core.SaleView;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -19,6 +20,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.util.concurrent.Queues;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Server-Sent Events of one sale. The connection subscribes to the pod's event hub before it reads
@@ -38,21 +40,32 @@ public class SaleEventsController {
      * would cost 10,000 scheduled tasks, and cancelling one locks the scheduler's queue on the
      * event loop that noticed the disconnect.
      */
-    private final Flux<ServerSentEvent<Object>> heartbeats;
+    private final Flux<ServerSentEvent<String>> heartbeats;
+    private final JsonMapper json;
+    /**
+     * The last event rendered: every connection of a sale gets the same event object one after the
+     * other, so it is serialised once, not once per browser (10,000 JSON encodings per event).
+     */
+    private final AtomicReference<Rendered> lastRendered = new AtomicReference<>();
 
-    public SaleEventsController(SaleController sales, SaleEventHub hub, FlashsaleProperties props, MeterRegistry registry) {
+    private record Rendered(SaleEvent event, ServerSentEvent<String> sse) {
+    }
+
+    public SaleEventsController(SaleController sales, SaleEventHub hub, FlashsaleProperties props, MeterRegistry registry,
+                                JsonMapper json) {
         this.sales = sales;
         this.hub = hub;
+        this.json = json;
         this.config = props.sse();
         this.heartbeats = Flux.interval(config.heartbeat())
-                .map(i -> ServerSentEvent.builder().comment("heartbeat").build())
+                .map(i -> ServerSentEvent.<String>builder().comment("heartbeat").build())
                 .publish().autoConnect();
         Gauge.builder("flashsale.sse.connections", connections, AtomicInteger::get)
                 .description("Open Server-Sent Events connections on this pod").register(registry);
     }
 
     @GetMapping(path = "/api/v1/sales/{saleId}/events", produces = {MediaType.TEXT_EVENT_STREAM_VALUE, MediaType.APPLICATION_JSON_VALUE})
-    public Mono<ResponseEntity<Flux<ServerSentEvent<Object>>>> events(@PathVariable String saleId) {
+    public Mono<ResponseEntity<Flux<ServerSentEvent<String>>>> events(@PathVariable String saleId) {
         Sinks.Many<SaleEvent> buffer = Sinks.many().unicast().onBackpressureBuffer(Queues.<SaleEvent>get(config.bufferSize()).get());
         // a browser that cannot keep up is disconnected; it reconnects and starts from a fresh snapshot
         Disposable live = hub.events(saleId).subscribe(e -> {
@@ -73,12 +86,12 @@ public class SaleEventsController {
                 .doOnCancel(live::dispose);
     }
 
-    private Flux<ServerSentEvent<Object>> stream(SaleView view, Sinks.Many<SaleEvent> buffer, Disposable live) {
-        ServerSentEvent<Object> initial = ServerSentEvent.builder((Object) Json.Sale.of(view))
+    private Flux<ServerSentEvent<String>> stream(SaleView view, Sinks.Many<SaleEvent> buffer, Disposable live) {
+        ServerSentEvent<String> initial = ServerSentEvent.builder(json.writeValueAsString(Json.Sale.of(view)))
                 .event("initial").id(Long.toString(view.eventId())).retry(config.retry()).build();
-        Flux<ServerSentEvent<Object>> updates = buffer.asFlux()
+        Flux<ServerSentEvent<String>> updates = buffer.asFlux()
                 .filter(e -> e.id() > view.eventId())
-                .map(SaleEventsController::toSse);
+                .map(this::render);
         return Flux.concat(Mono.just(initial), updates).mergeWith(heartbeats)
                 .takeUntilOther(hub.closing())
                 .doOnSubscribe(s -> connections.incrementAndGet())
@@ -88,13 +101,23 @@ public class SaleEventsController {
                 });
     }
 
-    private static ServerSentEvent<Object> toSse(SaleEvent e) {
+    private ServerSentEvent<String> render(SaleEvent e) {
+        Rendered last = lastRendered.get();
+        if (last != null && last.event() == e) {
+            return last.sse();
+        }
+        ServerSentEvent<String> sse = toSse(e);
+        lastRendered.set(new Rendered(e, sse));
+        return sse;
+    }
+
+    private ServerSentEvent<String> toSse(SaleEvent e) {
         String id = Long.toString(e.id());
         return switch (e.kind()) {
-            case STOCK -> ServerSentEvent.<Object>builder(new Json.StockUpdate(e.saleId(), e.stock(), e.sold()))
+            case STOCK -> ServerSentEvent.builder(json.writeValueAsString(new Json.StockUpdate(e.saleId(), e.stock(), e.sold())))
                     .event("stock-update").id(id).build();
-            case STATE -> ServerSentEvent.<Object>builder(new Json.StateChange(e.saleId(), e.state().name(),
-                    e.endReason() == null ? null : e.endReason().name())).event("state-change").id(id).build();
+            case STATE -> ServerSentEvent.builder(json.writeValueAsString(new Json.StateChange(e.saleId(), e.state().name(),
+                    e.endReason() == null ? null : e.endReason().name()))).event("state-change").id(id).build();
             case PERSISTED -> throw new IllegalStateException("persisted events are not sent to browsers");
         };
     }
