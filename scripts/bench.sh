@@ -33,6 +33,15 @@ new_sale() { # new_sale PREFIX STOCK START -> prints the id
   sale upsert --id "$id" --sku BENCH-1 --product-name "Benchmark $1" --initial-stock "$2" --per-user-limit 1 --start "$3" --end +30m
   echo "$id"
 }
+# Deletes a scenario's sale once PostgreSQL has all of it (sale-core refuses before), so that Redis
+# does not grow from round to round (its AOF rewrites would slow the later rounds down).
+drop_sale() {
+  local deadline=$((SECONDS + 60))
+  until "$ROOT/flashsale" sale delete --id "$1" 2>/dev/null | grep -qE '^(DELETED|MISSING)'; do
+    ((SECONDS < deadline)) || { say "  sale $1 not fully persisted after 60 s; kept"; return; }
+    sleep 0.5
+  done
+}
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 pg_count() {
@@ -56,15 +65,17 @@ say "warming up sale-api (JIT) ..."
 warm=$(new_sale warm 10000000 -1m)
 wrk_run warm -t2 -c256 -d20s -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$warm/purchases" -- warm >/dev/null
 wrk_run warm-get -t2 -c256 -d5s -s scripts/bench/get.lua "$BASE/api/v1/sales/$warm" >/dev/null
+drop_sale "$warm"
 
 for i in $(seq 1 "$REPEAT"); do
   say "round $i/$REPEAT"
   r=$(script_bench)
-  R[lua]+=" $(field calls_per_s "$r")"; say "  raw Lua via Lettuce: $r"
+  R[lua]+=" $(field calls_per_s "$r")"; say "  raw Lua via Lettuce: $r"; drop_sale "$(sed -n 's/.* sale=\([^ ]*\).*/\1/p' <<<"$r")"
   # the zero-loss setting of docs/operations.md: every write on disk before Redis answers
   redis-cli -p "$REDIS_PORT" config set appendfsync always >/dev/null
   r=$(script_bench); redis-cli -p "$REDIS_PORT" config set appendfsync everysec >/dev/null
   R[lua_always]+=" $(field calls_per_s "$r")"; say "  raw Lua via Lettuce, appendfsync always: $r"
+  drop_sale "$(sed -n 's/.* sale=\([^ ]*\).*/\1/p' <<<"$r")"
 
   r=$(wrk_run ping -t2 -c256 -d10s --latency -s scripts/bench/get.lua "$BASE/api/v1/ping")
   R[ping]+=" $(field rps "$r")"; say "  trivial endpoint:    $r"
@@ -78,6 +89,7 @@ for i in $(seq 1 "$REPEAT"); do
   persist_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
   R[persist]+=" $persist_ms"; R[sold_tput]+=" $sold"
   say "  persisted $(pg_count "$id")/$sold in PostgreSQL ${persist_ms} ms after the load ended"
+  drop_sale "$id"
 
   id=$(new_sale c1000 10000000 -1m)
   rss_max=0
@@ -95,12 +107,14 @@ for i in $(seq 1 "$REPEAT"); do
   ((held)) || say "  INVARIANT BROKEN: 201 answers $s201, sold $sold, rows in PostgreSQL $rows"
   R[c1000_inv]+=" $held"
   say "  purchases c1000 unique users: $r (sold $sold, in PostgreSQL $rows, RSS max ${rss_max} MiB)"
+  drop_sale "$id"
 
   id=$(new_sale herd 100 +3s)
   r=$(wrk_run herd-$i -t2 -c1000 -d10s --timeout 10s --latency -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$id/purchases" -- h$i)
   sold=$(sold_of "$id")
   R[herd_rps]+=" $(field rps "$r")"; R[herd_p50]+=" $(field p50_ms "$r")"; R[herd_p99]+=" $(field p99_ms "$r")"; R[herd_sold]+=" $sold"
   say "  herd c1000, 100 units, opens 3 s in: $r (sold $sold)"
+  drop_sale "$id"
 
   id=$(new_sale retry 100 +2s)
   r=$(wrk_run retry-$i -t2 -c1000 -d10s --timeout 10s --latency -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$id/purchases" -- r$i 3000)
@@ -111,6 +125,7 @@ for i in $(seq 1 "$REPEAT"); do
   r=$(wrk_run reads-$i -t2 -c256 -d10s --latency -s scripts/bench/get.lua "$BASE/api/v1/sales/$id")
   R[reads_rps]+=" $(field rps "$r")"; R[reads_p50]+=" $(field p50_ms "$r")"; R[reads_p99]+=" $(field p99_ms "$r")"
   say "  sale view reads c256: $r"
+  drop_sale "$id"
 done
 
 say "SSE crowd: 10,000 subscribers on one pod"

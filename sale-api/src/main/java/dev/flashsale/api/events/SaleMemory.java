@@ -1,14 +1,15 @@
 package dev.flashsale.api.events;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.flashsale.core.EndReason;
 import dev.flashsale.core.PurchaseResult;
 import dev.flashsale.core.SaleEvent;
 import dev.flashsale.core.SaleState;
 import dev.flashsale.core.SaleStore;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 
@@ -23,9 +24,19 @@ public class SaleMemory {
 
     /** Sales above this many buyers are not memorised; their late requests go to Redis. */
     static final int MAX_BUYERS = 200_000;
+    /**
+     * All ended sales together hold at most this many buyer ids (about 40 MB); the least recently
+     * asked are forgotten first, and so is a sale nobody asked about for an hour. Forgotten only
+     * means slower: Redis answers again.
+     */
+    static final long MAX_REMEMBERED_BUYERS = 500_000;
 
     private final SaleStore store;
-    private final Map<String, Ended> ended = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Ended> ended = Caffeine.newBuilder()
+            .maximumWeight(MAX_REMEMBERED_BUYERS)
+            .weigher((String saleId, Ended e) -> 1 + (e.buyers == null ? 0 : e.buyers.size()))
+            .expireAfterAccess(Duration.ofHours(1))
+            .<String, Ended>build().asMap();
 
     public SaleMemory(SaleStore store) {
         this.store = store;
@@ -34,13 +45,13 @@ public class SaleMemory {
     /** The ended sale's answer for a user who did not buy, or null when Redis must decide. */
     public PurchaseResult answerFromMemory(String saleId, String userId) {
         Ended e = ended.get(saleId);
-        if (e == null || e.buyers == null || e.buyers.contains(userId)) {
+        if (e == null || e.buyers() == null || e.buyers().contains(userId)) {
             return null;
         }
         Instant now = Instant.now();
-        return e.reason == EndReason.SOLD_OUT
+        return e.reason() == EndReason.SOLD_OUT
                 ? new PurchaseResult(PurchaseResult.Outcome.SOLD_OUT, now, null, false, null, null, 0)
-                : new PurchaseResult(PurchaseResult.Outcome.SALE_ENDED, now, null, false, SaleState.ENDED, e.reason, 0);
+                : new PurchaseResult(PurchaseResult.Outcome.SALE_ENDED, now, null, false, SaleState.ENDED, e.reason(), 0);
     }
 
     void onEvent(SaleEvent event) {
@@ -72,17 +83,16 @@ public class SaleMemory {
         store.buyerIds(saleId).take(MAX_BUYERS + 1).collect(Collectors.toUnmodifiableSet())
                 .subscribe(buyers -> {
                     if (buyers.size() <= MAX_BUYERS) {
-                        fresh.buyers = buyers;
+                        // a new entry, so that the cache weighs it with its buyers
+                        ended.replace(saleId, fresh, new Ended(reason, buyers));
                     }
                 }, error -> ended.remove(saleId, fresh));
     }
 
-    private static final class Ended {
-        final EndReason reason;
-        volatile Set<String> buyers;
-
+    /** @param buyers null until loaded (or when too many to hold): Redis decides meanwhile */
+    private record Ended(EndReason reason, Set<String> buyers) {
         Ended(EndReason reason) {
-            this.reason = reason;
+            this(reason, null);
         }
     }
 }
