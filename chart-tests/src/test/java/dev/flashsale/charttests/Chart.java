@@ -3,12 +3,12 @@ package dev.flashsale.charttests;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import dev.flashsale.operator.testing.LocalApiServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +82,7 @@ final class Chart {
             Yaml.write(copy.resolve("values.yaml"), values);
             return new Helm(copy).lint().strict().call();
         } finally {
-            deleteTree(copy.getParent());
+            LocalApiServer.deleteTree(copy.getParent());
         }
     }
 
@@ -100,13 +100,6 @@ final class Chart {
         }
     }
 
-    static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** The rendered objects, found by kind and name. */
     record Manifests(String yaml, List<Map<String, Object>> docs) {

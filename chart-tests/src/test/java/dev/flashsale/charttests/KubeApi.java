@@ -1,7 +1,6 @@
 package dev.flashsale.charttests;
 
-import static org.awaitility.Awaitility.await;
-
+import dev.flashsale.operator.testing.LocalApiServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -10,26 +9,20 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * One real kube-apiserver + etcd per test JVM (fabric8 kube-api-test, offline: the binaries that
- * scripts/k8s/control-plane.sh install built into ~/.kubeapitest or KUBE_API_TEST_DIR), with the
- * chart's CRD installed. Like the operator's tests, it keeps its certificates in a directory of its
- * own that only links to the shared binaries, so that another JVM's server is never disturbed.
+ * The test JVM's real kube-apiserver (the operator's {@link LocalApiServer}) with the chart's CRD
+ * installed, and helpers to apply rendered manifests to it.
  */
 final class KubeApi {
 
-    private static Path dir;
     private static String kubeConfig;
 
     private KubeApi() {
@@ -37,18 +30,7 @@ final class KubeApi {
 
     static synchronized KubernetesClient client() {
         if (kubeConfig == null) {
-            dir = privateTestDir();
-            KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-                    .withTestDir(dir.toString())
-                    .withOfflineMode(true)
-                    .withUpdateKubeConfig(false)
-                    .build());
-            server.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.stop();
-                Chart.deleteTree(dir);
-            }, "kube-api-server-stop"));
-            kubeConfig = server.getKubeConfigYaml();
+            kubeConfig = LocalApiServer.kubeConfig();
             try (KubernetesClient client = newClient()) {
                 establish(client, Repo.CRD);
             }
@@ -60,7 +42,9 @@ final class KubeApi {
     static synchronized Path kubeConfigFile() {
         client().close();
         try {
-            return Files.writeString(dir.resolve("kubeconfig.yaml"), kubeConfig);
+            Path file = Files.createTempFile("flashsale-chart-tests", ".kubeconfig");
+            file.toFile().deleteOnExit();
+            return Files.writeString(file, kubeConfig);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -70,27 +54,10 @@ final class KubeApi {
         return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeConfig)).build();
     }
 
-    private static Path privateTestDir() {
-        Path shared = Path.of(Optional.ofNullable(System.getenv("KUBE_API_TEST_DIR"))
-                .orElse(System.getProperty("user.home") + "/.kubeapitest"));
-        try {
-            Path dir = Files.createTempDirectory("flashsale-chart-tests-kubeapitest");
-            Files.createSymbolicLink(dir.resolve("k8s"), shared.resolve("k8s").toAbsolutePath());
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /** Applies the CRDs of a file (server-side) and waits until the API server serves them. */
     static void establish(KubernetesClient client, Path file) {
         for (Map<String, Object> doc : Yaml.parseAll(Repo.read(file))) {
-            CustomResourceDefinition crd = Serialization.unmarshal(Serialization.asJson(doc), CustomResourceDefinition.class);
-            var resource = client.apiextensions().v1().customResourceDefinitions().resource(crd);
-            resource.serverSideApply();
-            await().atMost(Duration.ofSeconds(30)).until(() -> resource.get().getStatus() != null
-                    && resource.get().getStatus().getConditions().stream()
-                    .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus())));
+            LocalApiServer.establish(client, Serialization.unmarshal(Serialization.asJson(doc), CustomResourceDefinition.class));
         }
     }
 
