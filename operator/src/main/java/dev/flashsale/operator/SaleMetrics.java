@@ -7,7 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 
 /**
  * Each sale's remaining stock, sold and persisted units as the reconciler last read them, tagged
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SaleMetrics {
 
-    private record Sale(AtomicLong stock, AtomicLong sold, AtomicLong persisted, List<Meter> meters) {
+    /** The last view read of a sale, and the gauges that read it. */
+    private record Sale(AtomicReference<SaleView> view, List<Meter> meters) {
     }
 
     private final MeterRegistry registry;
@@ -27,10 +29,7 @@ final class SaleMetrics {
     }
 
     void observe(SaleView view) {
-        Sale sale = sales.computeIfAbsent(view.id(), this::register);
-        sale.stock().set(view.stock());
-        sale.sold().set(view.sold());
-        sale.persisted().set(view.persisted());
+        sales.computeIfAbsent(view.id(), id -> register(view)).view().set(view);
     }
 
     /** Once the sale's keys are gone from Redis. */
@@ -41,17 +40,16 @@ final class SaleMetrics {
         }
     }
 
-    private Sale register(String saleId) {
-        AtomicLong stock = new AtomicLong();
-        AtomicLong sold = new AtomicLong();
-        AtomicLong persisted = new AtomicLong();
-        return new Sale(stock, sold, persisted, List.of(
-                gauge("flashsale.sale.remaining.stock", "Units the sale has left", saleId, stock),
-                gauge("flashsale.sale.sold", "Units sold", saleId, sold),
-                gauge("flashsale.sale.persisted", "Units sold and committed in PostgreSQL", saleId, persisted)));
+    private Sale register(SaleView first) {
+        AtomicReference<SaleView> view = new AtomicReference<>(first);
+        return new Sale(view, List.of(
+                gauge("flashsale.sale.remaining.stock", "Units the sale has left", view, SaleView::stock),
+                gauge("flashsale.sale.sold", "Units sold", view, SaleView::sold),
+                gauge("flashsale.sale.persisted", "Units sold and committed in PostgreSQL", view, SaleView::persisted)));
     }
 
-    private Meter gauge(String name, String description, String saleId, AtomicLong value) {
-        return Gauge.builder(name, value, AtomicLong::get).tag("sale", saleId).description(description).register(registry);
+    private Meter gauge(String name, String description, AtomicReference<SaleView> view, ToLongFunction<SaleView> value) {
+        return Gauge.builder(name, view, v -> value.applyAsLong(v.get())).tag("sale", view.get().id())
+                .description(description).register(registry);
     }
 }

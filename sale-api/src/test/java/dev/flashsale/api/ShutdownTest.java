@@ -44,11 +44,7 @@ class ShutdownTest {
                 .bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<String>>() {})
                 .doFinally(s -> ended.countDown())
                 .subscribe(seen::add, e -> { });
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (seen.isEmpty() && Instant.now().isBefore(deadline)) {
-            Thread.sleep(50);
-        }
-        assertThat(seen).as("initial event").isNotEmpty();
+        ApiTestSupport.await(Duration.ofSeconds(10), "initial event", () -> !seen.isEmpty());
 
         long started = System.nanoTime();
         app.close();
