@@ -2,9 +2,10 @@
 # ./flashsale bench: the performance figures of docs/benchmarks.md, measured in one run on this
 # machine (load generator, sale-api, Redis, PostgreSQL and Kafka share its cores). Each HTTP
 # scenario runs REPEAT times and the median is reported; ratios compare figures of the same run.
-set -euo pipefail
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STEP_TAG=bench
+# shellcheck source=lib/steps.sh
+source "$ROOT/scripts/lib/steps.sh"
 cd "$ROOT"
 REPEAT="${BENCH_REPEAT:-3}"
 BASE="http://127.0.0.1:${FLASHSALE_PORT:-8080}"
@@ -21,7 +22,7 @@ command -v wrk >/dev/null || {
 
 "$ROOT/flashsale" up >/dev/null
 while IFS= read -r line; do export "${line?}"; done < <(bash scripts/services.sh --profile stack env)
-JAR="$(ls sale-api/target/sale-api-*.jar | head -n 1)"
+JAR="$(find sale-api/target -maxdepth 1 -name 'sale-api-*.jar' -print -quit)"
 API_PID="$(cat .flashsale/stack/sale-api.pid)"
 PG_DIR="$ROOT/.flashsale/stack/postgres"
 PG_PORT="${FLASHSALE_R2DBC_URL##*:}"; PG_PORT="${PG_PORT%%/*}"

@@ -6,9 +6,10 @@
 #
 #   scripts/services.sh [--profile stack|test] install|start|stop|status|env
 #   scripts/services.sh [--profile ...] start-one|stop-one|kill-one redis|postgres|kafka
-set -euo pipefail
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STEP_TAG=services
+# shellcheck source=lib/steps.sh
+source "$ROOT/scripts/lib/steps.sh"
 PROFILE="${FLASHSALE_PROFILE:-stack}"
 if [[ "${1:-}" == "--profile" ]]; then PROFILE="$2"; shift 2; fi
 
@@ -202,6 +203,7 @@ VARS
 }
 
 cmd="${1:-status}"
+STEP="services $*"; STEP_MORE="logs under $STATE/"
 case "$cmd" in
   install) install ;;
   start) redis_start; postgres_start; kafka_start ;;

@@ -3,6 +3,7 @@
 # without Docker, built from Go modules and cached under the user's home.
 #
 #   install            build the three binaries (once) into the kube-api-test cache layout
+#   installed          exit 0 when they are built and current (nothing is printed)
 #   start              run etcd + kube-apiserver on loopback, write a kubeconfig, wait for /readyz
 #   stop               stop the processes recorded in our pidfiles (and nothing else)
 #   status             show what runs, where, and whether the API server is ready
@@ -12,7 +13,9 @@
 #
 # See docs/control-plane.md for versions, timings, the fabric8 kube-api-test reuse and
 # troubleshooting.
-set -euo pipefail
+STEP_TAG=control-plane
+# shellcheck source=../lib/steps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/steps.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Pinned versions. They must agree with the go.mod files under build/ (checked by `install`),
@@ -551,9 +554,11 @@ usage() {
 
 main() {
   local cmd=${1:-}
+  STEP="control-plane $*"; STEP_MORE="$STATE_DIR/logs/ and docs/control-plane.md"
   [[ $# -gt 0 ]] && shift
   case $cmd in
     install) cmd_install "$@" ;;
+    installed) if binaries_installed; then exit 0; else exit 1; fi ;;
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;

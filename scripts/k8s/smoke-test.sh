@@ -3,7 +3,9 @@
 # namespaces, discovery, a CRD whose CEL x-kubernetes-validations rule must reject a bad object,
 # RBAC being enforced, and server-side apply. Expects `control-plane.sh start` to have run;
 # leaves the cluster running and removes what it created.
-set -euo pipefail
+STEP_TAG=smoke-test
+# shellcheck source=../lib/steps.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/steps.sh"
 
 CP="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/control-plane.sh"
 k() { "$CP" kubectl "$@"; }
