@@ -59,5 +59,6 @@ describe('App', () => {
     window.history.replaceState(null, '', '/nope');
     render(<App />);
     expect(screen.getByRole('heading', { name: 'Page not found' })).toBeInTheDocument();
+    expect(document.title).toBe('Page not found · Flashsale');
   });
 });

@@ -1,32 +1,31 @@
-import { Link } from './components/Link';
-import { SaleList } from './components/SaleList';
-import { SalePage } from './components/SalePage';
-import { matchRoute, usePathname } from './router';
+import { SiteHeader } from './components/SiteHeader';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { SaleListPage } from './pages/SaleListPage';
+import { SalePage } from './pages/SalePage';
+import { matchRoute, usePathname, type Route } from './router';
 
+/** The site frame around the page of the current route. */
 export function App() {
   const route = matchRoute(usePathname());
   return (
     <>
-      <header className="site-header">
-        <div className="site-header-inner">
-          <Link href="/" className="brand">
-            Flashsale
-          </Link>
-        </div>
-      </header>
+      <SiteHeader />
       <main id="main" className="site-main">
-        {route.name === 'list' && <SaleList />}
-        {/* keyed: a different sale gets a fresh stream, clock and purchase state */}
-        {route.name === 'sale' && <SalePage key={route.saleId} saleId={route.saleId} />}
-        {route.name === 'not-found' && (
-          <div className="panel">
-            <h1>Page not found</h1>
-            <p>
-              <Link href="/">See all sales</Link>
-            </p>
-          </div>
-        )}
+        <RoutePage route={route} />
       </main>
     </>
   );
+}
+
+/** Each route to its page, and nothing else. */
+function RoutePage({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'list':
+      return <SaleListPage />;
+    case 'sale':
+      // keyed: a different sale gets a fresh stream, clock and purchase state
+      return <SalePage key={route.saleId} saleId={route.saleId} />;
+    case 'not-found':
+      return <NotFoundPage />;
+  }
 }

@@ -1,13 +1,14 @@
 import { useEffect } from 'react';
 import { useSaleStream } from '../hooks/useSaleStream';
 import { useServerNow } from '../hooks/useServerNow';
-import { Countdown } from './Countdown';
-import { Link } from './Link';
-import { PurchasePanel } from './PurchasePanel';
-import { StateBadge } from './StateBadge';
-import { StockBar } from './StockBar';
-import { StreamIndicator } from './StreamIndicator';
+import { Countdown } from '../components/Countdown';
+import { Link } from '../components/Link';
+import { PurchasePanel } from '../components/PurchasePanel';
+import { StateBadge } from '../components/StateBadge';
+import { StockBar } from '../components/StockBar';
+import { StreamIndicator } from '../components/StreamIndicator';
 
+/** `/sales/:saleId`: the live sale with its purchase panel. Mount it keyed by sale id. */
 export function SalePage({ saleId }: { saleId: string }) {
   const { model, status, notFound } = useSaleStream(saleId);
   const now = useServerNow(model.offsetMs);

@@ -1,9 +1,9 @@
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { fail, installFetch, ok, saleView } from '../test/fakes';
-import { SaleList } from './SaleList';
+import { SaleListPage } from './SaleListPage';
 
-describe('SaleList', () => {
+describe('SaleListPage', () => {
   it('groups sales into live, upcoming and ended, each linking to its page', async () => {
     const now = Date.now();
     installFetch(() =>
@@ -20,7 +20,7 @@ describe('SaleList', () => {
         }),
       ]),
     );
-    render(<SaleList />);
+    render(<SaleListPage />);
 
     const live = await screen.findByRole('region', { name: 'Live now' });
     expect(within(live).getByRole('link', { name: 'Live Widget' })).toHaveAttribute('href', '/sales/live');
@@ -37,14 +37,14 @@ describe('SaleList', () => {
 
   it('says when a group is empty', async () => {
     installFetch(() => ok([]));
-    render(<SaleList />);
+    render(<SaleListPage />);
     expect(await screen.findByText('No sale is live right now.')).toBeInTheDocument();
     expect(screen.getByText('Nothing scheduled yet.')).toBeInTheDocument();
   });
 
   it('reports a failed load', async () => {
     installFetch(() => fail(503, 'SERVICE_UNAVAILABLE'));
-    render(<SaleList />);
+    render(<SaleListPage />);
     expect(await screen.findByRole('alert')).toHaveTextContent('The sales could not be loaded. Retrying…');
   });
 });
