@@ -37,10 +37,11 @@ until [[ "$(./flashsale kubectl -n shop get flashsale "$SALE" -o jsonpath='{.sta
 done
 
 step "one purchase over HTTP" ".flashsale/stack/sale-api.log"
-answer="$(curl -sS -o /dev/stderr -w '%{http_code}' -X POST "$BASE/api/v1/sales/$SALE/purchases" \
-  -H 'Content-Type: application/json' -H 'X-User-Id: first-run-shopper' -d '{"qty":1}' 2>&1 >/dev/null)" || true
-code="${answer: -3}"
-[[ "$code" == 201 ]] || { echo "[first-run] purchase answered $code, expected 201: ${answer%???}" >&2; exit 1; }
+body="$(mktemp)"
+code="$(curl -sS -o "$body" -w '%{http_code}' -X POST "$BASE/api/v1/sales/$SALE/purchases" \
+  -H 'Content-Type: application/json' -H 'X-User-Id: first-run-shopper' -d '{"qty":1}')"
+[[ "$code" == 201 ]] || { echo "[first-run] purchase answered $code, expected 201: $(cat "$body")" >&2; exit 1; }
+echo "[first-run] 201: $(cat "$body")"
 
 step "one SSE initial event" ".flashsale/stack/sale-api.log"
 events="$(curl -sSN --max-time 3 -H 'Accept: text/event-stream' "$BASE/api/v1/sales/$SALE/events" || true)"
