@@ -1,21 +1,12 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { fetchMyPurchase, postPurchase } from '../lib/api';
-import { isHerdWindow, serverNow } from '../lib/clock';
-import { purchaseOutcome, type Outcome } from '../lib/outcome';
-import type { Purchase, SaleView } from '../lib/types';
-import { loadUserId, saveUserId, validateQty, validateUserId } from '../lib/userId';
-import { randomUuid } from '../lib/uuid';
+import { useId, useRef, type FormEvent } from 'react';
+import { usePurchase } from '../hooks/usePurchase';
+import type { SaleView } from '../lib/types';
+import { PurchaseDetails } from './PurchaseDetails';
 
 interface Props {
   view: SaleView;
   offsetMs: number;
 }
-
-export const PERSISTED_POLL_MS = 2_000;
-/** Upper bound of the random delay of a click in the first seconds of a sale. */
-export const HERD_JITTER_MS = 500;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const buttonText: Record<SaleView['state'], string> = {
   UPCOMING: 'Not started yet',
@@ -24,94 +15,24 @@ const buttonText: Record<SaleView['state'], string> = {
   ENDED: 'Sale ended',
 };
 
+/** The purchase form and its answer; the flow itself is usePurchase's. */
 export function PurchasePanel({ view, offsetMs }: Props) {
-  const saleId = view.id;
-  const [userIdRaw, setUserIdRaw] = useState(loadUserId);
-  const [qtyRaw, setQtyRaw] = useState('1');
-  const [userIdError, setUserIdError] = useState<string | null>(null);
-  const [qtyError, setQtyError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const [purchase, setPurchase] = useState<Purchase | null>(null);
-  // A ref, not state: two clicks in one frame must not both see "not pending".
-  const pendingRef = useRef(false);
-  // Whose purchase the panel shows: a late answer for an id typed earlier is dropped.
-  const shownFor = useRef<string | null>(null);
+  const { state, userId, setUserId, confirmUserId, qty, setQty, buy, purchase } = usePurchase(view, offsetMs);
   const userIdInput = useRef<HTMLInputElement>(null);
   const qtyInput = useRef<HTMLInputElement>(null);
   const ids = useId();
 
-  const lookUpPurchase = useCallback(
-    async (userId: string) => {
-      shownFor.current = userId;
-      const result = await fetchMyPurchase(saleId, userId);
-      if (shownFor.current !== userId) return;
-      if (result.kind === 'ok') setPurchase(result.data);
-      else if (result.kind === 'error' && result.error.code === 'NOT_FOUND') setPurchase(null);
-    },
-    [saleId],
-  );
-
-  // A reload restores the purchase of the remembered shopper.
-  useEffect(() => {
-    const check = validateUserId(loadUserId());
-    if (check.ok) void lookUpPurchase(check.value);
-  }, [lookUpPurchase]);
-
-  // Until PostgreSQL has it, the purchase is only in Redis and Kafka: show that, and re-check.
-  const unpersisted = purchase !== null && !purchase.persisted ? purchase.userId : null;
-  useEffect(() => {
-    if (unpersisted === null) return;
-    const timer = setInterval(() => {
-      void fetchMyPurchase(saleId, unpersisted).then((result) => {
-        // Keyed by owner: if the shopper switched ids meanwhile, this answer is not theirs.
-        if (result.kind === 'ok') setPurchase((shown) => (shown?.userId === unpersisted ? result.data : shown));
-      });
-    }, PERSISTED_POLL_MS);
-    return () => clearInterval(timer);
-  }, [saleId, unpersisted]);
-
-  const onUserIdBlur = () => {
-    const check = validateUserId(userIdRaw);
-    if (check.ok && check.value !== shownFor.current) void lookUpPurchase(check.value);
-  };
-
-  const buy = async (e: FormEvent) => {
+  const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (pendingRef.current || view.state !== 'ACTIVE') return;
-    const userId = validateUserId(userIdRaw);
-    setUserIdError(userId.ok ? null : userId.message);
-    const qty = view.perUserLimit > 1 ? validateQty(qtyRaw, view.perUserLimit) : ({ ok: true, value: 1 } as const);
-    setQtyError(qty.ok ? null : qty.message);
-    if (!userId.ok) {
-      setOutcome(null);
-      userIdInput.current?.focus();
-      return;
-    }
-    if (!qty.ok) {
-      setOutcome(null);
-      qtyInput.current?.focus();
-      return;
-    }
-
-    pendingRef.current = true;
-    setPending(true);
-    setOutcome(null);
-    shownFor.current = userId.value;
-    try {
-      // Spread the herd that clicks the instant the sale opens over half a second.
-      if (isHerdWindow(view.startTime, serverNow(offsetMs))) await sleep(Math.random() * HERD_JITTER_MS);
-      const result = await postPurchase(saleId, userId.value, qty.value, randomUuid());
-      const next = purchaseOutcome(result, { perUserLimit: view.perUserLimit, stock: view.stock });
-      setOutcome(next);
-      if (next.purchase) setPurchase(next.purchase);
-      // The request may have gone through before the connection broke: ask, so the shopper knows.
-      if (result.kind === 'network') void lookUpPurchase(userId.value);
-    } finally {
-      pendingRef.current = false;
-      setPending(false);
-    }
+    const started = buy();
+    if (started === 'invalid-user-id') userIdInput.current?.focus();
+    else if (started === 'invalid-qty') qtyInput.current?.focus();
   };
+
+  const pending = state.status === 'pending';
+  const outcome = state.status === 'done' ? state.outcome : null;
+  const userIdError = state.status === 'invalid' ? state.userIdError : null;
+  const qtyError = state.status === 'invalid' ? state.qtyError : null;
 
   const userIdErrorId = `${ids}-user-error`;
   const qtyErrorId = `${ids}-qty-error`;
@@ -120,7 +41,7 @@ export function PurchasePanel({ view, offsetMs }: Props) {
   return (
     <section className="panel purchase" aria-labelledby={`${ids}-title`}>
       <h2 id={`${ids}-title`}>Buy</h2>
-      <form onSubmit={buy} noValidate>
+      <form onSubmit={onSubmit} noValidate>
         <div className="field">
           <label htmlFor={`${ids}-user`}>Your user id</label>
           <input
@@ -130,12 +51,9 @@ export function PurchasePanel({ view, offsetMs }: Props) {
             type="text"
             autoComplete="username"
             spellCheck={false}
-            value={userIdRaw}
-            onChange={(e) => {
-              setUserIdRaw(e.target.value);
-              saveUserId(e.target.value);
-            }}
-            onBlur={onUserIdBlur}
+            value={userId}
+            onChange={(e) => setUserId(e.target.value)}
+            onBlur={confirmUserId}
             aria-invalid={userIdError !== null}
             aria-describedby={userIdError !== null ? userIdErrorId : undefined}
           />
@@ -157,8 +75,8 @@ export function PurchasePanel({ view, offsetMs }: Props) {
               min={1}
               max={view.perUserLimit}
               step={1}
-              value={qtyRaw}
-              onChange={(e) => setQtyRaw(e.target.value)}
+              value={qty}
+              onChange={(e) => setQty(e.target.value)}
               aria-invalid={qtyError !== null}
               aria-describedby={qtyError !== null ? qtyErrorId : undefined}
             />
@@ -170,7 +88,7 @@ export function PurchasePanel({ view, offsetMs }: Props) {
           </div>
         )}
         {/* While pending the button stays focusable (aria-disabled, not disabled): a disabled
-            button drops keyboard focus to the page body. The ref above blocks the clicks. */}
+            button drops keyboard focus to the page body. usePurchase ignores clicks meanwhile. */}
         <button type="submit" className="buy" disabled={!canBuy} aria-disabled={pending} aria-busy={pending}>
           {pending ? 'Buying…' : buttonText[view.state]}
         </button>
@@ -199,26 +117,5 @@ export function PurchasePanel({ view, offsetMs }: Props) {
 
       {purchase && <PurchaseDetails purchase={purchase} />}
     </section>
-  );
-}
-
-function PurchaseDetails({ purchase }: { purchase: Purchase }) {
-  const time = new Date(purchase.purchasedAt);
-  return (
-    <div className="my-purchase" data-testid="my-purchase" data-purchase-id={purchase.purchaseId} data-persisted={purchase.persisted}>
-      <h3>Your purchase</h3>
-      <dl>
-        <dt>Purchase id</dt>
-        <dd className="num">{purchase.purchaseId}</dd>
-        <dt>Quantity</dt>
-        <dd className="num">{purchase.qty}</dd>
-        <dt>Time</dt>
-        <dd>
-          <time dateTime={purchase.purchasedAt}>{Number.isNaN(time.getTime()) ? purchase.purchasedAt : time.toLocaleString()}</time>
-        </dd>
-        <dt>Order record</dt>
-        <dd aria-live="polite">{purchase.persisted ? 'Saved ✓' : 'Saving…'}</dd>
-      </dl>
-    </div>
   );
 }

@@ -1,0 +1,401 @@
+import { act, renderHook } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Purchase, SaleView } from '../lib/types';
+import { fail, flush, installFetch, ok, saleView, type FakeReply, type FakeRoute } from '../test/fakes';
+import { PERSISTED_POLL_MS, usePurchase, type BuyStart } from './usePurchase';
+
+// Fully fake timers: the herd window and the persisted poll are measured exactly.
+const T0 = Date.parse('2026-02-15T10:00:00.000Z');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+const purchaseOf = (userId: string, overrides: Partial<Purchase> = {}): Purchase => ({
+  purchaseId: `widget-drop-${userId}`,
+  saleId: 'widget-drop',
+  userId,
+  qty: 1,
+  purchasedAt: '2026-02-15T10:00:01.234Z',
+  persisted: false,
+  ...overrides,
+});
+
+/** A reply the test hands out later. */
+function deferred() {
+  let resolve!: (reply: FakeReply) => void;
+  const promise = new Promise<FakeReply>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+interface Options {
+  sale?: SaleView;
+  /** Answers POST /purchases. */
+  buy?: FakeRoute;
+  /** Answers GET /purchases/me. */
+  mine?: FakeRoute;
+}
+
+async function setup({ sale = saleView(), buy = () => ok(purchaseOf('alice'), 201), mine = () => fail(404, 'NOT_FOUND') }: Options = {}) {
+  const { calls } = installFetch((url, init) => (init.method === 'POST' ? buy(url, init) : mine(url, init)));
+  const hook = renderHook(({ view }) => usePurchase(view, 0), { initialProps: { view: sale } });
+  await flush();
+  const result = () => hook.result.current;
+  return {
+    ...hook,
+    calls,
+    result,
+    posts: () => calls.filter((c) => c.method === 'POST'),
+    lookups: () => calls.filter((c) => c.url.endsWith('/purchases/me')).map((c) => c.headers['X-User-Id']),
+    type: (userId: string) => act(() => result().setUserId(userId)),
+    buy: () => {
+      let started: BuyStart | undefined;
+      act(() => {
+        started = result().buy();
+      });
+      return started;
+    },
+  };
+}
+
+const user = (id: string) => (_url: string, init: RequestInit) => (init.headers as Record<string, string>)['X-User-Id'] === id;
+
+describe('usePurchase', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: T0 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  describe('on mount', () => {
+    it('starts idle with an empty form and looks nothing up when no user id is remembered', async () => {
+      const s = await setup();
+      expect(s.result()).toMatchObject({ state: { status: 'idle' }, userId: '', qty: '1', purchase: null });
+      expect(s.calls).toHaveLength(0);
+    });
+
+    it('restores the purchase of the remembered shopper', async () => {
+      localStorage.setItem('flashsale.userId', 'alice');
+      const s = await setup({ mine: () => ok(purchaseOf('alice', { persisted: true })) });
+      expect(s.result().userId).toBe('alice');
+      expect(s.lookups()).toEqual(['alice']);
+      expect(s.result().purchase).toEqual(purchaseOf('alice', { persisted: true }));
+      expect(s.result().state).toEqual({ status: 'idle' });
+    });
+
+    it('shows no purchase when the remembered shopper has none, and does not ask for an invalid id', async () => {
+      localStorage.setItem('flashsale.userId', 'carol');
+      const s = await setup();
+      expect(s.lookups()).toEqual(['carol']);
+      expect(s.result().purchase).toBeNull();
+      s.unmount();
+
+      localStorage.setItem('flashsale.userId', '   ');
+      const blank = await setup();
+      expect(blank.calls).toHaveLength(0);
+    });
+  });
+
+  describe('the form', () => {
+    it('remembers the user id as typed', async () => {
+      const s = await setup();
+      s.type(' bob');
+      expect(s.result().userId).toBe(' bob');
+      expect(localStorage.getItem('flashsale.userId')).toBe(' bob');
+    });
+
+    it('looks up the purchase of a confirmed user id once, and not for an invalid one', async () => {
+      const s = await setup({ mine: (url, init) => (user('bob')(url, init) ? ok(purchaseOf('bob')) : fail(404, 'NOT_FOUND')) });
+      s.type('');
+      act(() => s.result().confirmUserId());
+      await flush();
+      expect(s.lookups()).toEqual([]);
+
+      s.type('  bob ');
+      act(() => s.result().confirmUserId());
+      await flush();
+      expect(s.lookups()).toEqual(['bob']);
+      expect(s.result().purchase?.userId).toBe('bob');
+
+      act(() => s.result().confirmUserId());
+      await flush();
+      expect(s.lookups()).toEqual(['bob']);
+    });
+
+    it('drops a late answer for the user id typed before', async () => {
+      localStorage.setItem('flashsale.userId', 'alice');
+      const aliceAnswer = deferred();
+      const s = await setup({ mine: (url, init) => (user('alice')(url, init) ? aliceAnswer.promise : fail(404, 'NOT_FOUND')) });
+      s.type('bob');
+      act(() => s.result().confirmUserId());
+      await flush();
+      aliceAnswer.resolve(ok(purchaseOf('alice')));
+      await flush();
+      expect(s.lookups()).toEqual(['alice', 'bob']);
+      expect(s.result().purchase).toBeNull();
+    });
+  });
+
+  describe('idle → invalid: nothing is sent', () => {
+    it.each([
+      ['', 'Enter a user id.'],
+      ['x'.repeat(256), 'The user id is too long (256 characters, at most 255).'],
+      ['ali\tce', 'The user id must not contain control characters (such as tabs or line breaks).'],
+    ])('for the user id %#', async (userId, message) => {
+      const s = await setup();
+      s.type(userId);
+      expect(s.buy()).toBe('invalid-user-id');
+      expect(s.result().state).toEqual({ status: 'invalid', userIdError: message, qtyError: null });
+      await flush(1_000);
+      expect(s.posts()).toHaveLength(0);
+    });
+
+    it('for the quantity, when more than one unit may be bought', async () => {
+      const s = await setup({ sale: saleView({ perUserLimit: 3 }) });
+      s.type('alice');
+      act(() => s.result().setQty('4'));
+      expect(s.buy()).toBe('invalid-qty');
+      expect(s.result().state).toEqual({ status: 'invalid', userIdError: null, qtyError: 'You can buy at most 3 per shopper.' });
+
+      act(() => s.result().setQty('0'));
+      s.type('');
+      expect(s.buy()).toBe('invalid-user-id');
+      expect(s.result().state).toEqual({
+        status: 'invalid',
+        userIdError: 'Enter a user id.',
+        qtyError: 'Enter a quantity of at least 1.',
+      });
+      await flush();
+      expect(s.posts()).toHaveLength(0);
+    });
+
+    it('ignores the quantity field when only one unit may be bought', async () => {
+      const s = await setup();
+      s.type('alice');
+      act(() => s.result().setQty('7'));
+      expect(s.buy()).toBe('started');
+      await flush();
+      expect(s.posts()[0]?.body).toBe('{"qty":1}');
+    });
+  });
+
+  describe('idle | invalid → pending → done', () => {
+    it('sends the trimmed user id, a fresh Idempotency-Key and the quantity, then shows the purchase', async () => {
+      const answer = deferred();
+      const s = await setup({ sale: saleView({ perUserLimit: 3 }), buy: () => answer.promise });
+      expect(s.buy()).toBe('invalid-user-id');
+
+      s.type('  alice ');
+      act(() => s.result().setQty('2'));
+      expect(s.buy()).toBe('started');
+      expect(s.result().state).toEqual({ status: 'pending' });
+      await flush();
+      expect(s.posts()).toHaveLength(1);
+      const [post] = s.posts();
+      expect(post).toMatchObject({ url: '/api/v1/sales/widget-drop/purchases', body: '{"qty":2}' });
+      expect(post?.headers['X-User-Id']).toBe('alice');
+      expect(post?.headers['Idempotency-Key']).toMatch(UUID);
+
+      answer.resolve(ok(purchaseOf('alice', { qty: 2 }), 201));
+      await flush();
+      expect(s.result().state).toMatchObject({
+        status: 'done',
+        outcome: { kind: 'success', code: 'SUCCESS', title: 'Purchase confirmed' },
+      });
+      expect(s.result().purchase).toEqual(purchaseOf('alice', { qty: 2 }));
+    });
+
+    it('ignores clicks while pending, then takes the next one with a new Idempotency-Key', async () => {
+      let answer = deferred();
+      const s = await setup({ buy: () => answer.promise });
+      s.type('alice');
+      let second: BuyStart | undefined;
+      act(() => {
+        s.result().buy();
+        // the same frame: React has not re-rendered yet
+        second = s.result().buy();
+      });
+      expect(second).toBe('busy');
+      expect(s.buy()).toBe('busy');
+      await flush();
+      expect(s.posts()).toHaveLength(1);
+
+      answer.resolve(ok(purchaseOf('alice'), 201));
+      await flush();
+      expect(s.result().state.status).toBe('done');
+
+      answer = deferred();
+      expect(s.buy()).toBe('started');
+      expect(s.result().state).toEqual({ status: 'pending' });
+      await flush();
+      expect(s.posts()).toHaveLength(2);
+      expect(s.posts()[0]?.headers['Idempotency-Key']).not.toBe(s.posts()[1]?.headers['Idempotency-Key']);
+    });
+
+    it.each([
+      [fail(409, 'SOLD_OUT'), 'warning', 'SOLD_OUT'],
+      [fail(409, 'LIMIT_EXCEEDED'), 'warning', 'LIMIT_EXCEEDED'],
+      [fail(429, 'RATE_LIMITED', { retryAfter: 4 }), 'warning', 'RATE_LIMITED'],
+      [fail(400, 'VALIDATION_ERROR', { fields: { qty: 'must be at most 100' } }), 'error', 'VALIDATION_ERROR'],
+    ])('ends in a refusal %#, with no purchase', async (reply, kind, code) => {
+      const s = await setup({ buy: () => reply });
+      s.type('alice');
+      s.buy();
+      await flush();
+      expect(s.result().state).toMatchObject({ status: 'done', outcome: { kind, code } });
+      expect(s.result().purchase).toBeNull();
+    });
+
+    it('shows the existing purchase on ALREADY_PURCHASED', async () => {
+      const existing = purchaseOf('alice', { persisted: true });
+      const s = await setup({ buy: () => fail(409, 'ALREADY_PURCHASED', { purchase: existing }) });
+      s.type('alice');
+      s.buy();
+      await flush();
+      expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'ALREADY_PURCHASED' } });
+      expect(s.result().purchase).toEqual(existing);
+    });
+
+    it('after a network failure, looks up whether the purchase went through', async () => {
+      const s = await setup({ buy: () => 'network-error', mine: () => ok(purchaseOf('alice')) });
+      s.type('alice');
+      s.buy();
+      await flush();
+      expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'NETWORK_ERROR' } });
+      expect(s.lookups()).toEqual(['alice']);
+      expect(s.result().purchase).toEqual(purchaseOf('alice'));
+    });
+
+    it('uses the stock and limit of the sale it was clicked in for the message', async () => {
+      const s = await setup({ sale: saleView({ stock: 5, perUserLimit: 2 }), buy: () => fail(409, 'INSUFFICIENT_STOCK') });
+      s.type('alice');
+      act(() => s.result().setQty('2'));
+      s.buy();
+      await flush();
+      expect(s.result().state).toMatchObject({ outcome: { detail: 'Only 5 left. Lower the quantity and try again.' } });
+    });
+  });
+
+  describe('done → invalid', () => {
+    it('clears the last outcome when the next click is refused', async () => {
+      const s = await setup();
+      s.type('alice');
+      s.buy();
+      await flush();
+      expect(s.result().state.status).toBe('done');
+      s.type('');
+      expect(s.buy()).toBe('invalid-user-id');
+      expect(s.result().state).toEqual({ status: 'invalid', userIdError: 'Enter a user id.', qtyError: null });
+      expect(s.result().purchase).toEqual(purchaseOf('alice'));
+    });
+  });
+
+  describe('pending → idle', () => {
+    it('when something throws instead of answering, the form is usable again', async () => {
+      const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      const uuid = vi.spyOn(crypto, 'randomUUID').mockImplementationOnce(() => {
+        throw new Error('no entropy');
+      });
+      const s = await setup();
+      s.type('alice');
+      expect(s.buy()).toBe('started');
+      await flush();
+      expect(s.result().state).toEqual({ status: 'idle' });
+      expect(consoleError).toHaveBeenCalledWith('purchase failed', expect.any(Error));
+      expect(s.posts()).toHaveLength(0);
+
+      uuid.mockRestore();
+      expect(s.buy()).toBe('started');
+      await flush();
+      expect(s.result().state.status).toBe('done');
+    });
+  });
+
+  describe('closed sale', () => {
+    it.each(['UPCOMING', 'PAUSED', 'ENDED'] as const)('does nothing while %s', async (state) => {
+      const s = await setup({ sale: saleView({ state }) });
+      s.type('alice');
+      expect(s.buy()).toBe('closed');
+      expect(s.result().state).toEqual({ status: 'idle' });
+      await flush(1_000);
+      expect(s.posts()).toHaveLength(0);
+    });
+
+    it('buys once the sale it is given turns active', async () => {
+      const s = await setup({ sale: saleView({ state: 'UPCOMING' }) });
+      s.type('alice');
+      expect(s.buy()).toBe('closed');
+      s.rerender({ view: saleView({ state: 'ACTIVE' }) });
+      expect(s.buy()).toBe('started');
+      await flush();
+      expect(s.posts()).toHaveLength(1);
+    });
+  });
+
+  describe('herd window', () => {
+    beforeEach(() => {
+      vi.spyOn(Math, 'random').mockReturnValue(0.8);
+    });
+
+    it('holds a click in the first 2 s of the sale for up to 500 ms, pending all along', async () => {
+      const s = await setup({ sale: saleView({ startTime: new Date(T0 - 500).toISOString() }) });
+      s.type('alice');
+      s.buy();
+      await flush(390);
+      expect(s.posts()).toHaveLength(0);
+      expect(s.result().state).toEqual({ status: 'pending' });
+      expect(s.buy()).toBe('busy');
+      await flush(20);
+      expect(s.posts()).toHaveLength(1);
+    });
+
+    it('sends at once later in the sale', async () => {
+      const s = await setup({ sale: saleView({ startTime: new Date(T0 - 2_000).toISOString() }) });
+      s.type('alice');
+      s.buy();
+      await flush();
+      expect(s.posts()).toHaveLength(1);
+    });
+  });
+
+  describe('until the purchase is persisted', () => {
+    it('re-checks it every 2 s, and stops once PostgreSQL has it', async () => {
+      let persisted = false;
+      const s = await setup({ mine: () => ok(purchaseOf('alice', { persisted })) });
+      s.type('alice');
+      s.buy();
+      await flush();
+      expect(s.result().purchase?.persisted).toBe(false);
+      expect(s.lookups()).toEqual([]);
+
+      await flush(PERSISTED_POLL_MS);
+      expect(s.lookups()).toEqual(['alice']);
+      persisted = true;
+      await flush(PERSISTED_POLL_MS);
+      expect(s.lookups()).toEqual(['alice', 'alice']);
+      expect(s.result().purchase?.persisted).toBe(true);
+
+      await flush(5 * PERSISTED_POLL_MS);
+      expect(s.lookups()).toHaveLength(2);
+    });
+
+    it("drops a re-check answer once another shopper's purchase is shown", async () => {
+      const alicePoll = deferred();
+      const s = await setup({
+        mine: (url, init) => (user('alice')(url, init) ? alicePoll.promise : ok(purchaseOf('bob', { persisted: true }))),
+      });
+      s.type('alice');
+      s.buy();
+      await flush();
+      await flush(PERSISTED_POLL_MS);
+      expect(s.lookups()).toEqual(['alice']);
+
+      s.type('bob');
+      act(() => s.result().confirmUserId());
+      await flush();
+      expect(s.result().purchase?.userId).toBe('bob');
+
+      alicePoll.resolve(ok(purchaseOf('alice', { persisted: true })));
+      await flush();
+      expect(s.result().purchase).toEqual(purchaseOf('bob', { persisted: true }));
+    });
+  });
+});
