@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { fail, installFetch, ok } from '../test/fakes';
-import { eventsUrl, fetchMyPurchase, fetchSale, parseRetryAfter, postPurchase } from './api';
+import { eventsUrl, fetchMyPurchase, fetchSale, fetchSales, parseRetryAfter, postPurchase, type ApiResult } from './api';
+import type { Purchase, SaleView } from './types';
 
 describe('parseRetryAfter', () => {
   it('reads delta-seconds and HTTP dates', () => {
@@ -66,5 +67,13 @@ describe('api client', () => {
 
   it('escapes sale ids in URLs', () => {
     expect(eventsUrl('a/b')).toBe('/api/v1/sales/a%2Fb/events');
+  });
+
+  it('answers with the types of the generated contract', () => {
+    // checked by tsc (npm run typecheck), not at run time
+    expectTypeOf(fetchSales).returns.resolves.toEqualTypeOf<ApiResult<SaleView[]>>();
+    expectTypeOf(fetchSale).returns.resolves.toEqualTypeOf<ApiResult<SaleView>>();
+    expectTypeOf(fetchMyPurchase).returns.resolves.toEqualTypeOf<ApiResult<Purchase>>();
+    expectTypeOf(postPurchase).returns.resolves.toEqualTypeOf<ApiResult<Purchase>>();
   });
 });

@@ -1,6 +1,22 @@
-import type { ApiError, Purchase, SaleView } from './types';
+import type { operations, paths } from './api-types';
+import type { ApiError } from './types';
 
 export const API_BASE = '/api/v1';
+
+// Request and answer shapes, taken from the generated contract so that a change to the
+// OpenAPI document that the client does not follow fails the type check.
+type Responses<Op extends keyof operations> = operations[Op]['responses'];
+/** `data` of the success envelope of an operation's answer with that status. */
+type SuccessData<Op extends keyof operations, Status extends keyof Responses<Op>> =
+  Responses<Op>[Status] extends { content: { 'application/json': { success: true; data: infer Data } } } ? Data : never;
+type HeaderParams<Op extends keyof operations> = operations[Op]['parameters']['header'];
+type JsonBody<Op extends keyof operations> = NonNullable<operations[Op]['requestBody']> extends {
+  content: { 'application/json': infer Body };
+}
+  ? Body
+  : never;
+/** A path of the contract below API_BASE, e.g. `/sales/{saleId}`. */
+type ApiPath = keyof paths extends infer P ? (P extends `${typeof API_BASE}${infer Rest}` ? Rest : never) : never;
 
 export type ApiResult<T> =
   | { kind: 'ok'; status: number; data: T }
@@ -43,29 +59,40 @@ async function request<T>(path: string, init: RequestInit): Promise<ApiResult<T>
   return { kind: 'error', status: response.status, error, retryAfterHeader: parseRetryAfter(response.headers.get('Retry-After')) };
 }
 
-const enc = encodeURIComponent;
+/** The path of a sale's resource, from a path template of the contract. */
+function salePath(template: Extract<ApiPath, `${string}{saleId}${string}`>, saleId: string): string {
+  return template.replace('{saleId}', encodeURIComponent(saleId));
+}
 
-export function fetchSales(): Promise<ApiResult<SaleView[]>> {
-  return request('/sales', { cache: 'no-store' });
+export function fetchSales(): Promise<ApiResult<SuccessData<'listSales', 200>>> {
+  return request('/sales' satisfies ApiPath, { cache: 'no-store' });
 }
 
 // no-store: a revalidated or cached view would carry an old serverTime and skew the clock offset.
-export function fetchSale(saleId: string): Promise<ApiResult<SaleView>> {
-  return request(`/sales/${enc(saleId)}`, { cache: 'no-store' });
+export function fetchSale(saleId: string): Promise<ApiResult<SuccessData<'getSale', 200>>> {
+  return request(salePath('/sales/{saleId}', saleId), { cache: 'no-store' });
 }
 
-export function fetchMyPurchase(saleId: string, userId: string): Promise<ApiResult<Purchase>> {
-  return request(`/sales/${enc(saleId)}/purchases/me`, { cache: 'no-store', headers: { 'X-User-Id': userId } });
+export function fetchMyPurchase(saleId: string, userId: string): Promise<ApiResult<SuccessData<'myPurchase', 200>>> {
+  const headers: HeaderParams<'myPurchase'> = { 'X-User-Id': userId };
+  return request(salePath('/sales/{saleId}/purchases/me', saleId), { cache: 'no-store', headers });
 }
 
-export function postPurchase(saleId: string, userId: string, qty: number, idempotencyKey: string): Promise<ApiResult<Purchase>> {
-  return request(`/sales/${enc(saleId)}/purchases`, {
+export function postPurchase(
+  saleId: string,
+  userId: string,
+  qty: number,
+  idempotencyKey: string,
+): Promise<ApiResult<SuccessData<'purchase', 201>>> {
+  const headers: HeaderParams<'purchase'> = { 'X-User-Id': userId, 'Idempotency-Key': idempotencyKey };
+  const body: JsonBody<'purchase'> = { qty };
+  return request(salePath('/sales/{saleId}/purchases', saleId), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-User-Id': userId, 'Idempotency-Key': idempotencyKey },
-    body: JSON.stringify({ qty }),
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
   });
 }
 
 export function eventsUrl(saleId: string): string {
-  return `${API_BASE}/sales/${enc(saleId)}/events`;
+  return API_BASE + salePath('/sales/{saleId}/events', saleId);
 }

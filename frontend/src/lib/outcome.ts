@@ -1,5 +1,5 @@
 import type { ApiResult } from './api';
-import type { EndReason, Purchase, SaleState } from './types';
+import type { ApiError, Purchase } from './types';
 
 export type OutcomeKind = 'success' | 'info' | 'warning' | 'error';
 
@@ -19,13 +19,15 @@ export interface OutcomeContext {
   stock: number;
 }
 
-function notActiveDetail(state: SaleState | undefined): string {
+// The contract types error.state and error.endReason as plain strings: any other value gets
+// the general sentence.
+function notActiveDetail(state: ApiError['state']): string {
   if (state === 'UPCOMING') return 'The sale has not started yet. Wait for the countdown.';
   if (state === 'PAUSED') return 'The sale is paused. Try again when it resumes.';
   return 'The sale is not open right now.';
 }
 
-function saleEndedDetail(reason: EndReason | null | undefined): string {
+function saleEndedDetail(reason: ApiError['endReason']): string {
   if (reason === 'SOLD_OUT') return 'The sale has ended: everything was sold.';
   if (reason === 'TIME_EXPIRED') return 'The sale has ended: its time ran out.';
   if (reason === 'CANCELLED') return 'The sale was cancelled.';

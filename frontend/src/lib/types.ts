@@ -1,50 +1,22 @@
-export type SaleState = 'UPCOMING' | 'ACTIVE' | 'PAUSED' | 'ENDED';
-export type EndReason = 'SOLD_OUT' | 'TIME_EXPIRED' | 'CANCELLED';
+// The API's types, named for the app. All but the SSE payloads come from api-types.ts, which
+// `npm run gen:api` generates from sale-api's OpenAPI document: never write them by hand.
+import type { components } from './api-types';
+
+type Schemas = components['schemas'];
 
 /** The sale view of the API contract (GET /sales/{id}, SSE `initial`). */
-export interface SaleView {
-  id: string;
-  sku: string;
-  productName: string;
-  state: SaleState;
-  endReason: EndReason | null;
-  initialStock: number;
-  stock: number;
-  sold: number;
-  perUserLimit: number;
-  startTime: string;
-  endTime: string;
-  serverTime: string;
-}
+export type SaleView = Schemas['Sale'];
+export type SaleState = SaleView['state'];
+export type EndReason = NonNullable<SaleView['endReason']>;
 
-export interface StockUpdate {
-  id: string;
-  stock: number;
-  sold: number;
-}
-
-export interface StateChange {
-  id: string;
-  state: SaleState;
-  endReason: EndReason | null;
-}
-
-export interface Purchase {
-  purchaseId: string;
-  saleId: string;
-  userId: string;
-  qty: number;
-  purchasedAt: string;
-  persisted: boolean;
-}
+export type Purchase = Schemas['Purchase'];
 
 /** `error` of the failure envelope; code-specific extras are optional. */
-export interface ApiError {
-  code: string;
-  message: string;
-  fields?: Record<string, string>;
-  purchase?: Purchase;
-  retryAfter?: number;
-  state?: SaleState;
-  endReason?: EndReason | null;
-}
+export type ApiError = Schemas['Error']['error'];
+
+// The OpenAPI document describes the event stream as text only (its summary lists the
+// events), so the two delta payloads are spelled here, as the fields of the view they carry.
+/** SSE `stock-update`. */
+export type StockUpdate = Pick<SaleView, 'id' | 'stock' | 'sold'>;
+/** SSE `state-change`. */
+export type StateChange = Pick<SaleView, 'id' | 'state' | 'endReason'>;
