@@ -71,6 +71,16 @@ public abstract class ApiTestSupport {
         return store.serverTime().block().truncatedTo(ChronoUnit.MILLIS);
     }
 
+    /** A purchase id of the sale: the sale id and 11 base-36 digits (sale-core's purchase.lua). */
+    protected static String purchaseIdPattern(String saleId) {
+        return java.util.regex.Pattern.quote(saleId) + "-[0-9a-z]{11}";
+    }
+
+    /** The id of a user's purchase as Redis recorded it. */
+    protected String purchaseIdOf(String saleId, String userId) {
+        return store.purchaseOf(saleId, userId).block().purchase().orElseThrow().purchaseId();
+    }
+
     protected static String uniqueId(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

@@ -19,7 +19,7 @@ class PurchaseContractTest extends ApiTestSupport {
                 .expectHeader().exists("X-Request-Id")
                 .expectBody()
                 .jsonPath("$.success").isEqualTo(true)
-                .jsonPath("$.data.purchaseId").isEqualTo(sale.id() + "-000001")
+                .jsonPath("$.data.purchaseId").value(org.hamcrest.Matchers.matchesPattern(purchaseIdPattern(sale.id())))
                 .jsonPath("$.data.saleId").isEqualTo(sale.id())
                 .jsonPath("$.data.userId").isEqualTo("alice")
                 .jsonPath("$.data.qty").isEqualTo(1)
@@ -75,7 +75,7 @@ class PurchaseContractTest extends ApiTestSupport {
                 .jsonPath("$.error.code").isEqualTo("SOLD_OUT");
         buy(sale.id(), "erin").expectStatus().isEqualTo(HttpStatus.CONFLICT).expectBody()
                 .jsonPath("$.error.code").isEqualTo("ALREADY_PURCHASED")
-                .jsonPath("$.error.purchase.purchaseId").isEqualTo(sale.id() + "-000001")
+                .jsonPath("$.error.purchase.purchaseId").isEqualTo(purchaseIdOf(sale.id(), "erin"))
                 .jsonPath("$.error.purchase.userId").isEqualTo("erin");
     }
 

@@ -5,11 +5,13 @@ import java.util.List;
 
 /**
  * One atomic read of a sale. {@code stock + sold == initialStock} by construction; {@code eventId} is
- * the id of the newest event published for the sale when it was read.
+ * the id of the newest event published for the sale when it was read. {@code incarnation} names
+ * this life of the sale id (created with its keys; empty for keys written before it existed): every
+ * purchase id of this life sorts after {@link #lifeStart()}, every id of an earlier life before it.
  */
 public record SaleView(String id, String sku, String productName, SaleState state, EndReason endReason,
                        long initialStock, long stock, long sold, int perUserLimit, Instant startTime,
-                       Instant endTime, Instant serverTime, long eventId, long persisted) {
+                       Instant endTime, Instant serverTime, long eventId, long persisted, String incarnation) {
 
     static SaleView fromScript(List<Object> r) {
         long initialStock = Scripts.num(r.get(5));
@@ -18,6 +20,11 @@ public record SaleView(String id, String sku, String productName, SaleState stat
                 SaleState.valueOf((String) r.get(3)), EndReason.fromScript((String) r.get(4)),
                 initialStock, stock, initialStock - stock, (int) Scripts.num(r.get(7)),
                 Scripts.instant(r.get(8)), Scripts.instant(r.get(9)), Scripts.instant(r.get(10)),
-                Scripts.num(r.get(11)), Scripts.num(r.get(12)));
+                Scripts.num(r.get(11)), Scripts.num(r.get(12)), (String) r.get(13));
+    }
+
+    /** The purchase ids of this life are greater than this string (same width, same prefix). */
+    public String lifeStart() {
+        return id + "-" + incarnation;
     }
 }

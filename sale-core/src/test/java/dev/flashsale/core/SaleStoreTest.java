@@ -114,16 +114,17 @@ class SaleStoreTest {
     @Test
     void precedenceAlreadyPurchasedThenSoldOutThenEnded() {
         SaleSpec sale = redis.created(redis.activeSale("prec", 2, 1));
-        assertThat(buy(sale, "u1").outcome()).isEqualTo(Outcome.SUCCESS);
+        PurchaseResult first = buy(sale, "u1");
+        assertThat(first.outcome()).isEqualTo(Outcome.SUCCESS);
         PurchaseResult last = buy(sale, "u2");
-        assertThat(last.purchase().purchaseId()).isEqualTo(sale.id() + "-000002");
+        assertThat(last.purchase().purchaseId()).isGreaterThan(first.purchase().purchaseId());
         SaleView view = store.view(sale.id()).block();
         assertThat(view.state()).isEqualTo(SaleState.ENDED);
         assertThat(view.endReason()).isEqualTo(EndReason.SOLD_OUT);
 
         PurchaseResult again = buy(sale, "u1");
         assertThat(again.outcome()).isEqualTo(Outcome.ALREADY_PURCHASED);
-        assertThat(again.purchase().purchaseId()).isEqualTo(sale.id() + "-000001");
+        assertThat(again.purchase().purchaseId()).isEqualTo(first.purchase().purchaseId());
         assertThat(buy(sale, "u3").outcome()).isEqualTo(Outcome.SOLD_OUT);
         // cancelling a sold-out sale changes nothing: the first end reason sticks
         store.cancel(sale.id()).block();
@@ -188,6 +189,34 @@ class SaleStoreTest {
         assertThat(store.delete(sale.id(), false).block().outcome()).isEqualTo(DeleteResult.Outcome.DELETED);
         assertThat(store.view(sale.id()).blockOptional()).isEmpty();
         assertThat(store.saleIds().collectList().block()).doesNotContain(sale.id());
+    }
+
+    @Test
+    void purchaseIdsNeverRepeatAcrossLivesOfANameNorAfterTheCounterIsRestored() {
+        SaleSpec sale = redis.created(redis.activeSale("lives", 100, 1));
+        SaleView firstLife = store.view(sale.id()).block();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(buy(sale, "first-" + i).purchase().purchaseId());
+        }
+        assertThat(ids).allSatisfy(id -> assertThat(id).matches(sale.id() + "-[0-9a-z]{11}").isGreaterThan(firstLife.lifeStart()));
+        assertThat(ids).isSorted();
+
+        // a Redis that comes back from an older state: the counter rolls back to before these sales
+        redis.connection().sync().hset(SaleKeys.of(sale.id()).meta(), "seq", "1");
+        ids.add(buy(sale, "after-restore").purchase().purchaseId());
+
+        // the same name declared again: a new life, whose ids sort after every id of the last one
+        store.delete(sale.id(), true).block();
+        redis.created(sale);
+        SaleView secondLife = store.view(sale.id()).block();
+        assertThat(secondLife.incarnation()).isNotEqualTo(firstLife.incarnation());
+        assertThat(secondLife.lifeStart()).isGreaterThan(ids.get(ids.size() - 1));
+        for (int i = 0; i < 3; i++) {
+            ids.add(buy(sale, "first-" + i).purchase().purchaseId());
+        }
+        assertThat(ids).doesNotHaveDuplicates().hasSize(7).isSorted();
+        assertThat(ids.subList(4, 7)).allSatisfy(id -> assertThat(id).isGreaterThan(secondLife.lifeStart()));
     }
 
     /** Hundreds of threads race for the last units; repeated so that a rare interleaving would show. */

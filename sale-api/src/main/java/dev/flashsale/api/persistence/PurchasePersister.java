@@ -7,6 +7,7 @@ import dev.flashsale.core.SaleStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -27,14 +29,19 @@ import tools.jackson.databind.json.JsonMapper;
  * Kafka → PostgreSQL. Each batch is inserted in one idempotent statement; the listener returns
  * (and the container commits the offsets) only after the database commit, and a failure makes the
  * whole batch come again after a back-off (see KafkaConfiguration). Messages that can never be a
- * purchase go to the dead-letter topic instead of blocking the partition. What was committed is
- * then counted in Redis, where the operator reads {@code persisted}.
+ * purchase go to the dead-letter topic instead of blocking the partition, and so do purchases whose
+ * id PostgreSQL holds for another purchase. What is really stored is then counted in Redis, where
+ * the operator reads {@code persisted}.
  */
 @Component
 public class PurchasePersister {
 
     private static final Logger log = LoggerFactory.getLogger(PurchasePersister.class);
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(30);
+    /** Dead-letter headers: why a message is there and, for a conflict, the row it met. */
+    static final String REASON_HEADER = "flashsale-reason";
+    static final String CONFLICT_REASON = "purchase-id-conflict";
+    static final String EXISTING_HEADER = "flashsale-existing";
 
     private final PurchaseRepository repository;
     private final SaleStore store;
@@ -44,6 +51,7 @@ public class PurchasePersister {
     private final Timer lag;
     private final Counter persisted;
     private final Counter deadLettered;
+    private final Counter conflicts;
 
     public PurchasePersister(PurchaseRepository repository, SaleStore store, KafkaTemplate<String, String> kafka,
                              JsonMapper json, FlashsaleProperties props, MeterRegistry registry) {
@@ -59,6 +67,8 @@ public class PurchasePersister {
                 .description("Purchases newly inserted into PostgreSQL").register(registry);
         this.deadLettered = Counter.builder("flashsale.dead.lettered")
                 .description("Kafka messages that could not be read as purchases").register(registry);
+        this.conflicts = Counter.builder("flashsale.persistence.conflicts")
+                .description("Purchases not stored because PostgreSQL holds another purchase under their id").register(registry);
     }
 
     @KafkaListener(id = "purchase-persister", topics = "${flashsale.topics.purchases}", batch = "true")
@@ -73,23 +83,46 @@ public class PurchasePersister {
         if (batch.isEmpty()) {
             return;
         }
-        Long inserted;
+        PurchaseRepository.StoreResult result;
         try {
-            inserted = repository.insertAll(batch.values()).block(DB_TIMEOUT);
+            result = repository.store(batch.values()).block(DB_TIMEOUT);
         } catch (RuntimeException e) {
             log.warn("persisting {} purchases failed, the batch will come again: {}", batch.size(), e.toString());
             throw e;
         }
-        persisted.increment(inserted == null ? 0 : inserted);
+        persisted.increment(result.inserted());
+        for (PurchaseRepository.Conflict conflict : result.conflicts()) {
+            deadLetterConflict(conflict);
+        }
         Instant now = Instant.now();
-        for (Purchase p : batch.values()) {
+        for (Purchase p : result.stored()) {
             lag.record(Math.max(0, now.toEpochMilli() - p.purchasedAt().toEpochMilli()), TimeUnit.MILLISECONDS);
         }
-        Map<String, List<Purchase>> bySale = batch.values().stream()
+        // only what is really stored counts as persisted
+        Map<String, List<Purchase>> bySale = result.stored().stream()
                 .collect(Collectors.groupingBy(Purchase::saleId, LinkedHashMap::new, Collectors.toCollection(ArrayList::new)));
         for (Map.Entry<String, List<Purchase>> sale : bySale.entrySet()) {
             store.markPersisted(sale.getKey(), sale.getValue()).block(DB_TIMEOUT);
         }
+    }
+
+    /**
+     * Another purchase already holds this id in PostgreSQL: a confirmed purchase that is not stored.
+     * Never counted as persisted; it goes to the dead-letter topic with the row it met, for the
+     * runbook (docs/operations.md, FlashsalePurchaseIdConflict).
+     */
+    private void deadLetterConflict(PurchaseRepository.Conflict conflict) throws Exception {
+        Purchase p = conflict.purchase();
+        log.error("purchase {} of sale {} (user {}, qty {}, at {}) is NOT stored: PostgreSQL holds another purchase"
+                        + " under its id (user {}, qty {}, at {}); sent to {}", p.purchaseId(), p.saleId(), p.userId(), p.qty(),
+                p.purchasedAt(), conflict.existing().userId(), conflict.existing().qty(), conflict.existing().purchasedAt(),
+                deadLetterTopic);
+        ProducerRecord<String, String> record = new ProducerRecord<>(deadLetterTopic, p.saleId(),
+                json.writeValueAsString(PurchaseMessage.of(p)));
+        record.headers().add(REASON_HEADER, CONFLICT_REASON.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(EXISTING_HEADER, json.writeValueAsBytes(PurchaseMessage.of(conflict.existing())));
+        kafka.send(record).get(30, TimeUnit.SECONDS);
+        conflicts.increment();
     }
 
     /** A purchase, or null after dead-lettering a message that cannot be one. */

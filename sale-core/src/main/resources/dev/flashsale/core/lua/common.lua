@@ -2,13 +2,41 @@
 -- Conventions: KEYS[1] is always the sale's meta hash; events go to the channel given in ARGV
 -- by the caller (SaleKeys.EVENTS_CHANNEL), so that the name lives in one place.
 
-local function now_ms()
+-- The Redis clock in microseconds; every time rule uses milliseconds (now_ms).
+local function now_us()
   local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+
+local function now_ms()
+  return math.floor(now_us() / 1000)
+end
+
+-- A purchase id never repeats, across lives of a sale name and across a Redis that comes back
+-- from an older state: its number is max(last + 1, the Redis clock in µs), so it starts above
+-- the previous life's (each life starts at its creation instant, its incarnation) and a restored,
+-- lower counter continues from the clock, not from where it was restored. Fixed-width base 36
+-- (11 digits, enough for millennia) keeps ids short and in decision order.
+local ID_DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
+local function base36(n)
+  local s = ''
+  for _ = 1, 11 do
+    local d = n % 36
+    s = string.sub(ID_DIGITS, d + 1, d + 1) .. s
+    n = (n - d) / 36
+  end
+  return s
+end
+
+local function next_purchase_id(m, now_micros)
+  local n = math.max(m.seq + 1, now_micros)
+  redis.call('HSET', KEYS[1], 'seq', string.format('%d', n))
+  return m.id .. '-' .. base36(n)
 end
 
 local META_FIELDS = {'id', 'sku', 'productName', 'initialStock', 'perUserLimit', 'startTime', 'endTime',
-                     'paused', 'cancelled', 'stock', 'eventId', 'state', 'endReason', 'persisted'}
+                     'paused', 'cancelled', 'stock', 'eventId', 'state', 'endReason', 'persisted', 'seq',
+                     'incarnation'}
 
 local function load_meta(key)
   local v = redis.call('HMGET', key, unpack(META_FIELDS))
@@ -17,7 +45,8 @@ local function load_meta(key)
           perUserLimit = tonumber(v[5]), startTime = tonumber(v[6]), endTime = tonumber(v[7]),
           paused = v[8] == '1', cancelled = v[9] == '1', stock = tonumber(v[10]),
           eventId = tonumber(v[11]), state = v[12] or '', endReason = v[13] or '',
-          persisted = tonumber(v[14]) or 0}
+          persisted = tonumber(v[14]) or 0, seq = tonumber(v[15]) or 0,
+          incarnation = v[16] or ''}
 end
 
 -- The state rules of a sale, in one place. An end is final: once recorded, its reason sticks,

@@ -4,7 +4,8 @@
 -- Returns {outcome, serverTimeMs, ...}: see PurchaseResult.fromScript.
 local m = load_meta(KEYS[1])
 if not m then return {'SALE_NOT_FOUND', 0} end
-local now = now_ms()
+local now_micros = now_us()
+local now = math.floor(now_micros / 1000)
 local user, qty, idem = ARGV[2], tonumber(ARGV[3]), ARGV[4]
 -- a user id holds no control characters, so a newline separates it from the key unambiguously
 local idem_field = user .. '\n' .. idem
@@ -25,8 +26,7 @@ if bought + qty > m.perUserLimit then return {'LIMIT_EXCEEDED', now, m.perUserLi
 if qty > m.stock then return {'INSUFFICIENT_STOCK', now, m.stock} end
 
 m.stock = redis.call('HINCRBY', KEYS[1], 'stock', -qty)
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-local pid = m.id .. '-' .. string.format('%06d', seq)
+local pid = next_purchase_id(m, now_micros)
 local rec = record_of(qty, now, user)
 redis.call('HSET', KEYS[2], user, (bought + qty) .. '|' .. pid)
 redis.call('HSET', KEYS[3], pid, rec)

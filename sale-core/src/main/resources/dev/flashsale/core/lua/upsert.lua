@@ -5,7 +5,8 @@
 -- ARGV: channel, relayGroup, create ('1' allowed, '0' the sale must exist), id, sku, productName,
 --       initialStock, perUserLimit, startTime, endTime, paused, cancelled
 -- Returns {CREATED|UPDATED, state, endReason} | {REFUSED, field} | {MISSING}
-local now = now_ms()
+local now_micros = now_us()
+local now = math.floor(now_micros / 1000)
 local a = {id = ARGV[4], sku = ARGV[5], productName = ARGV[6], initialStock = tonumber(ARGV[7]),
            perUserLimit = tonumber(ARGV[8]), startTime = tonumber(ARGV[9]), endTime = tonumber(ARGV[10]),
            paused = ARGV[11], cancelled = ARGV[12]}
@@ -15,7 +16,8 @@ if not m then
   redis.call('HSET', KEYS[1], 'id', a.id, 'sku', a.sku, 'productName', a.productName,
     'initialStock', a.initialStock, 'perUserLimit', a.perUserLimit, 'startTime', a.startTime,
     'endTime', a.endTime, 'paused', a.paused, 'cancelled', a.cancelled, 'stock', a.initialStock,
-    'seq', 0, 'eventId', 0, 'state', '', 'endReason', '', 'persisted', 0, 'createdAt', now)
+    'seq', string.format('%d', now_micros), 'incarnation', base36(now_micros),
+    'eventId', 0, 'state', '', 'endReason', '', 'persisted', 0, 'createdAt', now)
   -- the group may survive from an earlier life of the stream; that is fine
   redis.pcall('XGROUP', 'CREATE', KEYS[2], ARGV[2], '0', 'MKSTREAM')
   m = load_meta(KEYS[1])
