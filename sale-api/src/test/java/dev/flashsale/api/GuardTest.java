@@ -2,11 +2,13 @@ package dev.flashsale.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.api.web.PurchaseGuard;
 import dev.flashsale.core.SaleSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
@@ -20,6 +22,9 @@ import reactor.core.publisher.Flux;
         "flashsale.shedding.max-in-flight=4"})
 class GuardTest extends ApiTestSupport {
 
+    @Autowired
+    PurchaseGuard guard;
+
     @Test
     void aUserWhoHammersIsRateLimitedWithRetryAfter() {
         SaleSpec sale = activeSale("rl", 100, 1);
@@ -31,6 +36,18 @@ class GuardTest extends ApiTestSupport {
                 .expectBody().jsonPath("$.error.code").isEqualTo("RATE_LIMITED")
                 .jsonPath("$.error.retryAfter").isNumber();
         buy(sale.id(), "someone-else").expectStatus().isCreated();
+    }
+
+    @Test
+    void invalidShopperIdsAreRefusedWithoutABucket() {
+        SaleSpec sale = activeSale("junk", 10, 1);
+        long before = guard.trackedBuckets()[1];
+        for (int i = 0; i < 50; i++) {
+            buy(sale.id(), "x".repeat(256) + i).expectStatus().isBadRequest()
+                    .expectBody().jsonPath("$.error.fields['X-User-Id']").exists();
+        }
+        // (buckets of earlier tests may expire meanwhile, so the count can only stay or fall)
+        assertThat(guard.trackedBuckets()[1]).isLessThanOrEqualTo(before);
     }
 
     @Test

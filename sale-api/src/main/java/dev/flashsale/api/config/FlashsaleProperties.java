@@ -3,6 +3,7 @@ package dev.flashsale.api.config;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /** Everything sale-api lets an operator tune, under {@code flashsale.*}. */
 @ConfigurationProperties("flashsale")
@@ -13,15 +14,20 @@ public record FlashsaleProperties(
         @DefaultValue Sse sse,
         @DefaultValue Relay relay,
         @DefaultValue Topics topics,
-        @DefaultValue Reconciliation reconciliation) {
+        @DefaultValue Reconciliation reconciliation,
+        @DefaultValue EndedSales endedSales) {
 
     /** @param url Redis URI; @param commandTimeout after which a Redis call fails (503) */
     public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,
                         @DefaultValue("5s") Duration commandTimeout) {}
 
-    /** Token buckets per client IP (a production setting, off locally) and per user (always on). */
+    /**
+     * Token buckets per client IP (a production setting, off locally) and per user (always on).
+     * @param maxMemory heap that the buckets of each of the two limiters may take together; beyond
+     *                  it the least recently used are forgotten (those shoppers start afresh)
+     */
     public record RateLimit(@DefaultValue Bucket perIp, @DefaultValue Bucket perUser,
-                            @DefaultValue("1000000") long maxTrackedClients) {}
+                            @DefaultValue("32MB") DataSize maxMemory) {}
 
     /** @param capacity burst size; @param refillPerSecond sustained requests per second */
     public record Bucket(@DefaultValue("false") boolean enabled, @DefaultValue("200") long capacity,
@@ -53,4 +59,10 @@ public record FlashsaleProperties(
     /** @param grace purchases younger than this are still on their way and not counted missing */
     public record Reconciliation(@DefaultValue("true") boolean enabled, @DefaultValue("30s") Duration interval,
                                  @DefaultValue("30s") Duration grace) {}
+
+    /**
+     * What a pod remembers of ended sales to answer the late herd without Redis.
+     * @param maxMemory heap for the buyer ids of all ended sales together
+     */
+    public record EndedSales(@DefaultValue("48MB") DataSize maxMemory) {}
 }

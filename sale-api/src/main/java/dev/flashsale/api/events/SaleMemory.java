@@ -1,6 +1,7 @@
 package dev.flashsale.api.events;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.flashsale.api.config.FlashsaleProperties;
 import dev.flashsale.core.EndReason;
 import dev.flashsale.core.PurchaseResult;
 import dev.flashsale.core.SaleEvent;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 
@@ -22,24 +24,33 @@ import org.springframework.stereotype.Component;
 @Component
 public class SaleMemory {
 
-    /** Sales above this many buyers are not memorised; their late requests go to Redis. */
-    static final int MAX_BUYERS = 200_000;
-    /**
-     * All ended sales together hold at most this many buyer ids (about 40 MB); the least recently
-     * asked are forgotten first, and so is a sale nobody asked about for an hour. Forgotten only
-     * means slower: Redis answers again.
-     */
-    static final long MAX_REMEMBERED_BUYERS = 500_000;
+    /** Heap a remembered buyer id costs besides its characters: set entry, string header. */
+    private static final int BUYER_BYTES = 64;
 
     private final SaleStore store;
-    private final ConcurrentMap<String, Ended> ended = Caffeine.newBuilder()
-            .maximumWeight(MAX_REMEMBERED_BUYERS)
-            .weigher((String saleId, Ended e) -> 1 + (e.buyers == null ? 0 : e.buyers.size()))
-            .expireAfterAccess(Duration.ofHours(1))
-            .<String, Ended>build().asMap();
+    private final long maxBytesPerSale;
+    private final ConcurrentMap<String, Ended> ended;
 
-    public SaleMemory(SaleStore store) {
+    /**
+     * All ended sales together take at most {@code ended-sales.max-memory} of heap, and one sale at
+     * most a quarter of it (a larger one is not memorised: its late requests go to Redis); the least
+     * recently asked are forgotten first, and so is a sale nobody asked about for an hour. Forgotten
+     * only means slower: Redis answers again.
+     */
+    public SaleMemory(SaleStore store, FlashsaleProperties props) {
         this.store = store;
+        long maxBytes = props.endedSales().maxMemory().toBytes();
+        this.maxBytesPerSale = maxBytes / 4;
+        this.ended = Caffeine.newBuilder()
+                .maximumWeight(maxBytes)
+                .weigher((String saleId, Ended e) -> (int) Math.min(Integer.MAX_VALUE, e.bytes()))
+                .expireAfterAccess(Duration.ofHours(1))
+                .<String, Ended>build().asMap();
+    }
+
+    /** Heap held now by the buyers of all remembered sales, by the same estimate as the bound. */
+    public long rememberedBytes() {
+        return ended.values().stream().mapToLong(Ended::bytes).sum();
     }
 
     /** The ended sale's answer for a user who did not buy, or null when Redis must decide. */
@@ -80,19 +91,28 @@ public class SaleMemory {
         if (ended.putIfAbsent(saleId, fresh) != null) {
             return;
         }
-        store.buyerIds(saleId).take(MAX_BUYERS + 1).collect(Collectors.toUnmodifiableSet())
+        AtomicLong bytes = new AtomicLong();
+        store.buyerIds(saleId).takeWhile(id -> bytes.addAndGet(bytesOf(id)) <= maxBytesPerSale)
+                .collect(Collectors.toUnmodifiableSet())
                 .subscribe(buyers -> {
-                    if (buyers.size() <= MAX_BUYERS) {
+                    if (bytes.get() <= maxBytesPerSale) {
                         // a new entry, so that the cache weighs it with its buyers
-                        ended.replace(saleId, fresh, new Ended(reason, buyers));
+                        ended.replace(saleId, fresh, new Ended(reason, buyers, bytes.get()));
                     }
                 }, error -> ended.remove(saleId, fresh));
     }
 
-    /** @param buyers null until loaded (or when too many to hold): Redis decides meanwhile */
-    private record Ended(EndReason reason, Set<String> buyers) {
+    private static long bytesOf(String buyerId) {
+        return BUYER_BYTES + 2L * buyerId.length();
+    }
+
+    /**
+     * @param buyers null until loaded (or when too many to hold): Redis decides meanwhile
+     * @param bytes  the heap the buyers take, by estimate
+     */
+    private record Ended(EndReason reason, Set<String> buyers, long bytes) {
         Ended(EndReason reason) {
-            this(reason, null);
+            this(reason, null, BUYER_BYTES);
         }
     }
 }

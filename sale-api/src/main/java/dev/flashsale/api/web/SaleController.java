@@ -83,18 +83,23 @@ public class SaleController {
     public Mono<ResponseEntity<Object>> purchase(@PathVariable String saleId, ServerHttpRequest request,
                                                  @RequestBody(required = false) String body) {
         HttpHeaders headers = request.getHeaders();
-        String userId = headers.getFirst(USER_HEADER);
-        ApiError limited = guard.rateLimit(clientIp(request), userId);
+        ApiError limited = guard.limitClient(clientIp(request));
         if (limited != null) {
             return reject(limited);
         }
         Violations bodyErrors = new Violations();
         int qty = parseQty(body, contentType(headers), bodyErrors);
-        PurchaseRequest purchase = new PurchaseRequest(saleId, userId, qty, headers.getFirst("Idempotency-Key"));
+        PurchaseRequest purchase = new PurchaseRequest(saleId, headers.getFirst(USER_HEADER), qty,
+                headers.getFirst("Idempotency-Key"));
         Map<String, String> fields = new LinkedHashMap<>(purchase.validate().fields());
         fields.putAll(bodyErrors.fields());
         if (!fields.isEmpty()) {
             return reject(ApiError.validation(fields));
+        }
+        // only a valid shopper id gets a bucket: junk ids cost the pod nothing
+        limited = guard.limitShopper(purchase.userId());
+        if (limited != null) {
+            return reject(limited);
         }
         if (!SaleSpec.ID.matcher(saleId).matches()) {
             return reject(ApiError.saleNotFound(saleId));
