@@ -14,7 +14,7 @@ import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
- * A flash sale declared by an admin (see shared/design/flashsale-crd.md). The resource's name is the
+ * A flash sale declared by an admin (see docs/contract/flashsale-resource.md). The resource's name is the
  * sale id in every API path and in Redis, hence a DNS label (sale-core's {@code SaleSpec.ID}), not the
  * longer DNS subdomain Kubernetes would otherwise allow. The CRD YAML is generated from these classes.
  */
