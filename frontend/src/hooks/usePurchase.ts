@@ -82,13 +82,15 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
   // Whose purchase is shown: a late answer for an id typed earlier is dropped.
   const shownFor = useRef<string | null>(null);
 
+  /** Shows the purchase of `forUserId` once the answer arrives (unless another id is shown by then). */
   const lookUpPurchase = useCallback(
-    async (forUserId: string) => {
+    (forUserId: string) => {
       shownFor.current = forUserId;
-      const result = await fetchMyPurchase(saleId, forUserId);
-      if (shownFor.current !== forUserId) return;
-      if (result.kind === 'ok') setPurchase(result.data);
-      else if (result.kind === 'error' && result.error.code === 'NOT_FOUND') setPurchase(null);
+      void fetchMyPurchase(saleId, forUserId).then((result) => {
+        if (shownFor.current !== forUserId) return;
+        if (result.kind === 'ok') setPurchase(result.data);
+        else if (result.kind === 'error' && result.error.code === 'NOT_FOUND') setPurchase(null);
+      });
     },
     [saleId],
   );
@@ -96,7 +98,7 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
   // A reload restores the purchase of the remembered shopper.
   useEffect(() => {
     const check = validateUserId(loadUserId());
-    if (check.ok) void lookUpPurchase(check.value);
+    if (check.ok) lookUpPurchase(check.value);
   }, [lookUpPurchase]);
 
   // Until PostgreSQL has it, the purchase is only in Redis and Kafka: show that, and re-check.
@@ -119,7 +121,7 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
 
   const confirmUserId = () => {
     const check = validateUserId(userId);
-    if (check.ok && check.value !== shownFor.current) void lookUpPurchase(check.value);
+    if (check.ok && check.value !== shownFor.current) lookUpPurchase(check.value);
   };
 
   const send = async (forUserId: string, units: number) => {
@@ -131,7 +133,7 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
       dispatch({ type: 'answered', outcome });
       if (outcome.purchase) setPurchase(outcome.purchase);
       // The request may have gone through before the connection broke: ask, so the shopper knows.
-      if (result.kind === 'network') void lookUpPurchase(forUserId);
+      if (result.kind === 'network') lookUpPurchase(forUserId);
     } catch (e) {
       // A bug, not an answer (the client turns every failure into a result): keep the form usable.
       dispatch({ type: 'aborted' });

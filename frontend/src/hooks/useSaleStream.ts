@@ -47,20 +47,22 @@ export function useSaleStream(saleId: string): SaleStream {
     offsetRef.current = model.offsetMs;
   }, [model.offsetMs]);
 
-  const refresh = useCallback(async () => {
-    const result = await fetchSale(saleId);
-    const receivedAt = Date.now();
-    if (result.kind === 'ok' && result.data.id === saleId) {
-      dispatch({ type: 'snapshot', view: result.data, receivedAt });
-    } else if (result.kind === 'error' && result.error.code === 'SALE_NOT_FOUND') {
-      notFoundRef.current = true;
-      setNotFound(true);
-    }
+  /** Asks for the REST view; the answer is applied when it arrives. */
+  const refresh = useCallback(() => {
+    void fetchSale(saleId).then((result) => {
+      const receivedAt = Date.now();
+      if (result.kind === 'ok' && result.data.id === saleId) {
+        dispatch({ type: 'snapshot', view: result.data, receivedAt });
+      } else if (result.kind === 'error' && result.error.code === 'SALE_NOT_FOUND') {
+        notFoundRef.current = true;
+        setNotFound(true);
+      }
+    });
   }, [saleId]);
 
   // The REST view paints the page without waiting for the stream to be established.
   useEffect(() => {
-    void refresh();
+    refresh();
   }, [refresh]);
 
   useEffect(() => {
@@ -103,8 +105,8 @@ export function useSaleStream(saleId: string): SaleStream {
 
   useEffect(() => {
     if (status !== 'reconnecting' || notFound) return;
-    void refresh();
-    const timer = setInterval(() => void refresh(), POLL_INTERVAL_MS);
+    refresh();
+    const timer = setInterval(refresh, POLL_INTERVAL_MS);
     return () => clearInterval(timer);
   }, [status, notFound, refresh]);
 
@@ -121,7 +123,7 @@ export function useSaleStream(saleId: string): SaleStream {
       if (wait > 0) {
         timer = setTimeout(check, Math.min(wait + Math.random() * DEADLINE_JITTER_MS, MAX_TIMEOUT_MS));
       } else if (retries++ < OVERDUE_MAX_RETRIES) {
-        void refresh();
+        refresh();
         timer = setTimeout(check, OVERDUE_RETRY_MS);
       }
     };

@@ -13,10 +13,12 @@ export function validateUserId(raw: string): UserIdCheck {
   if (value.length > MAX_USER_ID_LENGTH) {
     return { ok: false, message: `The user id is too long (${value.length} characters, at most ${MAX_USER_ID_LENGTH}).` };
   }
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+  // Cc: U+0000–U+001F and U+007F–U+009F
+  if (/\p{Cc}/u.test(value)) {
     return { ok: false, message: 'The user id must not contain control characters (such as tabs or line breaks).' };
   }
-  if (/[^\u0000-\u00ff]/.test(value)) {
+  // anything above U+00FF (an emoji is two UTF-16 units, both in this range)
+  if (/[\u0100-\uffff]/.test(value)) {
     return { ok: false, message: 'The user id may only use Latin-1 characters (no emoji or non-Latin scripts).' };
   }
   return { ok: true, value };

@@ -14,9 +14,10 @@ export function SalePage({ saleId }: { saleId: string }) {
   const now = useServerNow(model.offsetMs);
   const view = model.view;
 
+  const productName = view?.productName;
   useEffect(() => {
-    document.title = view ? `${view.productName} · Flashsale` : 'Flashsale';
-  }, [view?.productName]);
+    document.title = productName !== undefined ? `${productName} · Flashsale` : 'Flashsale';
+  }, [productName]);
 
   return (
     <article className="sale-page">
