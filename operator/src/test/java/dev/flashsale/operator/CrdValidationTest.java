@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flashsale.operator.crd.FlashSale;
+import dev.flashsale.operator.crd.Scaling;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -114,6 +116,22 @@ class CrdValidationTest {
         FlashSale created = create(valid());
         created.getSpec().setSku("OTHER-SKU");
         assertRejected(() -> client.resource(created).update(), "sku is immutable");
+    }
+
+    @Test
+    void rejectsALeadTimeAboveADayOrOneThatWouldOverflow() {
+        for (String lead : List.of("25h", "99999999999h", "1" + "0".repeat(40) + "s")) {
+            assertRejected(() -> create(with(s -> {
+                Scaling scaling = new Scaling();
+                scaling.setReplicas(2);
+                scaling.setLeadTime(lead);
+                s.getSpec().setScaling(scaling);
+            })), "spec.scaling.leadTime");
+        }
+        Scaling day = new Scaling();
+        day.setReplicas(2);
+        day.setLeadTime("23h59m");
+        create(with(s -> s.getSpec().setScaling(day)));
     }
 
     @Test
