@@ -3,12 +3,16 @@ package dev.flashsale.core;
 import java.util.List;
 
 /**
- * The Redis key schema. Every key of one sale carries the hash tag {@code {saleId}} so that each
- * script touches a single Redis Cluster slot.
+ * The Redis key schema. Every key of one sale carries the hash tag {@code {saleId}}, so the scripts
+ * of the purchase path each touch a single Redis Cluster slot; only creating and deleting a sale
+ * also touch the registry.
  */
 public record SaleKeys(String saleId) {
 
-    /** Set of the ids of all sales this Redis knows (outside any sale's slot, never used in a script). */
+    /**
+     * Set of the ids of all sales this Redis knows; written by the create and delete scripts in the
+     * same atomic step as the sale's keys (outside the sale's slot: see docs/decisions.md).
+     */
     public static final String REGISTRY = "fs:sales";
     /** Pub/sub channel of every sale's events (stock, state, persisted), one subscription per pod. */
     public static final String EVENTS_CHANNEL = "fs:events";
@@ -40,6 +44,12 @@ public record SaleKeys(String saleId) {
 
     /** Set: purchase ids committed in PostgreSQL. */
     public String persisted() { return key("persisted"); }
+
+    /**
+     * String: the sale's reconciliation lease, the name of the sale-api pod that checks the sale now
+     * (SET NX PX; it expires by itself, so delete.lua need not remove it and it is not in {@link #all()}).
+     */
+    public String reconcileLease() { return key("reconcile"); }
 
     /** Every key of the sale, in the order delete.lua expects. */
     public List<String> all() {

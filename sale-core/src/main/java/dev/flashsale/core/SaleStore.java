@@ -1,10 +1,17 @@
 package dev.flashsale.core;
 
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -39,17 +46,12 @@ public final class SaleStore {
     public Mono<UpsertResult> upsert(SaleSpec spec, boolean create) {
         spec.validate().throwIfAny();
         SaleKeys k = SaleKeys.of(spec.id());
-        return Scripts.UPSERT.<List<Object>>run(redis, ScriptOutputType.MULTI, List.of(k.meta(), k.outbox()),
+        return Scripts.UPSERT.<List<Object>>run(redis, ScriptOutputType.MULTI, List.of(k.meta(), k.outbox(), SaleKeys.REGISTRY),
                         CHANNEL, SaleKeys.RELAY_GROUP, create ? "1" : "0", spec.id(), spec.sku(),
                         spec.productName().strip(), Long.toString(spec.initialStock()),
                         Integer.toString(spec.perUserLimit()), millis(spec.startTime()), millis(spec.endTime()),
                         flag(spec.paused()), flag(spec.cancelled()))
-                .flatMap(r -> {
-                    UpsertResult result = upsertResult(r);
-                    return result.outcome() == UpsertResult.Outcome.CREATED
-                            ? redis.sadd(SaleKeys.REGISTRY, spec.id()).thenReturn(result)
-                            : Mono.just(result);
-                });
+                .map(SaleStore::upsertResult);
     }
 
     public Mono<UpsertResult> pause(String saleId, boolean paused) {
@@ -78,14 +80,11 @@ public final class SaleStore {
     /** Removes the sale's hot keys once persisted == sold (or at once with {@code force}). */
     public Mono<DeleteResult> delete(String saleId, boolean force) {
         SaleKeys k = SaleKeys.of(saleId);
-        return Scripts.DELETE.<List<Object>>run(redis, ScriptOutputType.MULTI, k.all(), flag(force))
-                .flatMap(r -> {
-                    DeleteResult result = new DeleteResult(DeleteResult.Outcome.valueOf((String) r.get(0)),
-                            Scripts.num(r.get(1)), Scripts.num(r.get(2)));
-                    return result.outcome() == DeleteResult.Outcome.NOT_PERSISTED
-                            ? Mono.just(result)
-                            : redis.srem(SaleKeys.REGISTRY, saleId).thenReturn(result);
-                });
+        List<String> keys = new ArrayList<>(k.all());
+        keys.add(SaleKeys.REGISTRY);
+        return Scripts.DELETE.<List<Object>>run(redis, ScriptOutputType.MULTI, keys, flag(force), saleId)
+                .map(r -> new DeleteResult(DeleteResult.Outcome.valueOf((String) r.get(0)),
+                        Scripts.num(r.get(1)), Scripts.num(r.get(2))));
     }
 
     /** The atomic view of one sale; empty when unknown. Also records a due state transition. */
@@ -159,6 +158,56 @@ public final class SaleStore {
         SaleKeys k = SaleKeys.of(saleId);
         return Scripts.REDRIVE.run(redis, ScriptOutputType.INTEGER,
                 List.of(k.meta(), k.purchases(), k.outbox()), purchaseIds.toArray(String[]::new));
+    }
+
+    // ---- reconciliation: cheap reads that never load a whole sale ----
+
+    /** How many purchases the sale's Redis keys hold (HLEN: constant time, reads no record). */
+    public Mono<Long> purchaseCount(String saleId) {
+        return redis.hlen(SaleKeys.of(saleId).purchases());
+    }
+
+    /**
+     * One page of the purchases hash (HSCAN with COUNT {@code count}); start with cursor "0" and go
+     * on until {@link PurchasePage#finished()}. Memory is bounded by the page, not by the sale; as
+     * with any SCAN, a purchase may come twice while the hash grows.
+     */
+    public Mono<PurchasePage> purchasePage(String saleId, String cursor, int count) {
+        return redis.hscan(SaleKeys.of(saleId).purchases(), ScanCursor.of(cursor), ScanArgs.Builder.limit(count))
+                .map(c -> new PurchasePage(c.getMap().entrySet().stream()
+                        .map(e -> Purchase.fromRecord(saleId, e.getKey(), e.getValue())).toList(),
+                        c.getCursor(), c.isFinished()));
+    }
+
+    /** A page of the purchases hash and the cursor of the next one. */
+    public record PurchasePage(List<Purchase> purchases, String cursor, boolean finished) {}
+
+    /** Which of the given purchase ids the sale's Redis keys hold (one HMGET). */
+    public Mono<Set<String>> knownPurchaseIds(String saleId, List<String> purchaseIds) {
+        if (purchaseIds.isEmpty()) {
+            return Mono.just(Set.of());
+        }
+        return redis.hmget(SaleKeys.of(saleId).purchases(), purchaseIds.toArray(String[]::new))
+                .filter(KeyValue::hasValue).map(KeyValue::getKey).collect(Collectors.toSet());
+    }
+
+    /** Entries waiting in the sale's outbox (XLEN). */
+    public Mono<Long> outboxLength(String saleId) {
+        return redis.xlen(SaleKeys.of(saleId).outbox());
+    }
+
+    /**
+     * Takes the sale's reconciliation lease for {@code holder} for {@code ttl} (SET NX PX), or renews
+     * it when {@code holder} has it already; false while another holder has it.
+     */
+    public Mono<Boolean> reconcileLease(String saleId, String holder, Duration ttl) {
+        String key = SaleKeys.of(saleId).reconcileLease();
+        return redis.set(key, holder, SetArgs.Builder.nx().px(ttl.toMillis()))
+                .map("OK"::equals)
+                .filter(taken -> taken)
+                .switchIfEmpty(Mono.defer(() -> redis.get(key)
+                        .flatMap(h -> h.equals(holder) ? redis.pexpire(key, ttl.toMillis()) : Mono.just(false))
+                        .defaultIfEmpty(false)));
     }
 
     /** The ids of the users who bought in a sale: final once the sale has ended. */

@@ -1,9 +1,15 @@
 -- Removes a sale's hot keys, only once every sold unit is persisted (unless forced).
 -- PostgreSQL is never touched: purchase records outlive the sale's keys.
--- KEYS: meta, buyers, purchases, outbox, idempotency, persisted   ARGV: force ('1' | '0')
+-- The registry entry goes in the same atomic step, so no sale is ever listed without its keys.
+-- KEYS: the sale's keys (SaleKeys.all(), meta first), then the registry   ARGV: force ('1' | '0'), saleId
+local registry = KEYS[#KEYS]
 local m = load_meta(KEYS[1])
-if not m then return {'MISSING', 0, 0} end
+if not m then
+  redis.call('SREM', registry, ARGV[2])
+  return {'MISSING', 0, 0}
+end
 local sold = m.initialStock - m.stock
 if ARGV[1] ~= '1' and m.persisted < sold then return {'NOT_PERSISTED', sold, m.persisted} end
-redis.call('DEL', unpack(KEYS))
+redis.call('DEL', unpack(KEYS, 1, #KEYS - 1))
+redis.call('SREM', registry, ARGV[2])
 return {'DELETED', sold, m.persisted}

@@ -1,7 +1,7 @@
 -- Creates a sale or applies a changed spec. Stock is initialised exactly once, at creation;
 -- initialStock and startTime cannot change once the sale has started, sku never, and a
 -- cancellation is final. A refused change leaves Redis untouched.
--- KEYS: meta, outbox
+-- KEYS: meta, outbox, registry (SaleKeys.REGISTRY: the sale is listed in the same atomic step)
 -- ARGV: channel, relayGroup, create ('1' allowed, '0' the sale must exist), id, sku, productName,
 --       initialStock, perUserLimit, startTime, endTime, paused, cancelled
 -- Returns {CREATED|UPDATED, state, endReason} | {REFUSED, field} | {MISSING}
@@ -20,6 +20,7 @@ if not m then
     'eventId', 0, 'state', '', 'endReason', '', 'persisted', 0, 'createdAt', now)
   -- the group may survive from an earlier life of the stream; that is fine
   redis.pcall('XGROUP', 'CREATE', KEYS[2], ARGV[2], '0', 'MKSTREAM')
+  redis.call('SADD', KEYS[3], a.id)
   m = load_meta(KEYS[1])
   local state, reason = refresh(ARGV[1], m, now)
   return {'CREATED', state, reason}
