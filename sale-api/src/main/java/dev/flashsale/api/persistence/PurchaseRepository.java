@@ -132,6 +132,17 @@ public class PurchaseRepository {
                 .map(row -> row.get(0, Long.class)).one();
     }
 
+    /**
+     * The rows of a sale whose purchase id is greater than {@code after}: with the sale's
+     * {@code lifeStart()}, those of its current life (the rows of earlier lives under the same name
+     * sort before it).
+     */
+    public Mono<Long> countAfter(String saleId, String after) {
+        return db.sql("SELECT count(*) FROM purchases WHERE sale_id = $1 AND purchase_id > $2")
+                .bind(0, saleId).bind(1, after)
+                .map(row -> row.get(0, Long.class)).one();
+    }
+
     /** Which of the given purchase ids of a sale the table holds (primary-key lookups, one statement). */
     public Flux<String> existingIds(String saleId, Collection<String> purchaseIds) {
         if (purchaseIds.isEmpty()) {
