@@ -20,6 +20,10 @@ command -v wrk >/dev/null || {
   apt-get -o DPkg::Lock::Timeout=300 install -y -q wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null; apt-get install -y -q wrk >/dev/null; }
 }
 
+# ./flashsale bench soak: the long run on its own (scripts/bench/soak.sh)
+if [[ "${1:-}" == soak ]]; then exec bash "$ROOT/scripts/bench/soak.sh"; fi
+[[ -z "${1:-}" ]] || { echo "usage: ./flashsale bench [soak]" >&2; exit 2; }
+
 "$ROOT/flashsale" up >/dev/null
 while IFS= read -r line; do export "${line?}"; done < <(bash scripts/services.sh --profile stack env)
 JAR="$(find sale-api/target -maxdepth 1 -name 'sale-api-*.jar' -print -quit)"
@@ -200,6 +204,10 @@ that every request is a real decision. Per-IP rate limiting is off locally (one 
 per-user limits stay on. Persistence time is measured from the end of the throughput run until
 PostgreSQL holds every unit sold.
 DOC
+# the soak's own figures (./flashsale bench soak) stay in the report
+if [[ -f "$ROOT/docs/bench-results/soak.tsv" ]]; then
+  python3 scripts/bench/render.py soak "$ROOT/docs/bench-results/soak.tsv" "$OUT"
+fi
 say "report written to ${OUT#$ROOT/}"
 
   # the sizing table of docs/operations.md quotes this run
