@@ -109,6 +109,9 @@ class DurabilityIT {
         assertThat(down.headers().firstValue("Retry-After")).isPresent();
         // the alert on Redis failures reads this counter (load shedding answers 503 too, without it)
         assertThat(get(portA, "/actuator/prometheus")).containsPattern("(?m)^flashsale_redis_errors_total\\{[^}]*\\} [1-9]");
+        // the public health check says what is down, never where or why (host names, exception texts)
+        awaitTrue(Duration.ofSeconds(10), "/health reports Redis DOWN", () -> get(portA, "/health").contains("\"redis\":{\"status\":\"DOWN\"}"));
+        assertThat(get(portA, "/health")).doesNotContain("127.0.0.1", "Exception", "refused", "localhost");
         services("start-one", "redis");
         awaitTrue(Duration.ofSeconds(30), "pod A buys again", () -> buy(portA, sale.id(), "after-0").statusCode() == 201);
         assertThat(buyMany(portA, sale.id(), "again", 9)).hasSize(9);

@@ -3,11 +3,18 @@ package dev.flashsale.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flashsale.core.SaleSpec;
+import dev.flashsale.core.testing.RedisFixture;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /** Every endpoint of the contract other than the purchase itself, and Spring's own failures. */
 class EndpointsTest extends ApiTestSupport {
@@ -99,12 +106,35 @@ class EndpointsTest extends ApiTestSupport {
     }
 
     @Test
+    void aCrowdAskingForHealthCostsTheDependenciesAProbeASecond() throws Exception {
+        try (RedisFixture redis = new RedisFixture()) {
+            WebClient client = concurrentClient(50);
+            long pingsBefore = pings(redis);
+            long started = System.nanoTime();
+            List<Integer> statuses = Flux.range(0, 300)
+                    .flatMap(i -> client.get().uri("/health").exchangeToMono(r -> Mono.just(r.statusCode().value())), 50)
+                    .collectList().block();
+            long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds() + 1;
+            assertThat(statuses).hasSize(300).containsOnly(200);
+            // one probe per second at most, plus one that may be under way when the test begins
+            assertThat(pings(redis) - pingsBefore).isLessThanOrEqualTo(seconds + 1);
+        }
+    }
+
+    private static long pings(RedisFixture redis) {
+        String stats = redis.connection().sync().info("commandstats");
+        Matcher m = Pattern.compile("cmdstat_ping:calls=(\\d+)").matcher(stats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Test
     void healthProbesAndMetrics() {
         http.get().uri("/health").exchange().expectStatus().isOk().expectBody()
                 .jsonPath("$.status").isEqualTo("UP")
                 .jsonPath("$.checks.redis.status").isEqualTo("UP")
                 .jsonPath("$.checks.postgres.status").isEqualTo("UP")
-                .jsonPath("$.checks.kafka.status").isEqualTo("UP");
+                .jsonPath("$.checks.kafka.status").isEqualTo("UP")
+                .jsonPath("$.checks.redis.length()").isEqualTo(1);
         http.get().uri("/actuator/health/liveness").exchange().expectStatus().isOk();
         http.get().uri("/actuator/health/readiness").exchange().expectStatus().isOk();
         SaleSpec sale = activeSale("metrics", 1, 1);

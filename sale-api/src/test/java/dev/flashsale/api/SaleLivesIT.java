@@ -133,6 +133,19 @@ class SaleLivesIT extends ApiTestSupport {
         assertThat(rowsOf(sale.id())).containsEntry(id, "ghost");
     }
 
+    @Test
+    void whatAPodKeepsOfASaleLeavesWithIt() throws Exception {
+        SaleSpec sale = activeSale("gone", 10, 1);
+        buyAll(sale.id(), "dora");
+        awaitPersisted(sale.id(), 1);
+        await(PERSISTED_WITHIN, "the relay's backlog gauge of " + sale.id(),
+                () -> registry.find("flashsale.outbox.backlog").tag("sale", sale.id()).gauge() != null);
+        assertThat(store.delete(sale.id(), false).block().outcome()).isEqualTo(DeleteResult.Outcome.DELETED);
+        assertThat(store.saleIds().collectList().block()).doesNotContain(sale.id());
+        await(PERSISTED_WITHIN, "the backlog gauge of the deleted sale removed",
+                () -> registry.find("flashsale.outbox.backlog").tag("sale", sale.id()).gauge() == null);
+    }
+
     // ---- helpers ----
 
     private List<String> buyAll(String saleId, String... users) {

@@ -13,6 +13,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.lang.management.ManagementFactory;
@@ -61,7 +62,10 @@ public class OutboxRelay implements SmartLifecycle {
     private final String topic;
     private final String consumerName;
     private final MeterRegistry registry;
-    private final Map<String, AtomicLong> backlog = new ConcurrentHashMap<>();
+    /** Per sale that this pod relays: its backlog and the gauge reading it, gone with the sale. */
+    private record Backlog(AtomicLong value, Meter gauge) {}
+
+    private final Map<String, Backlog> backlog = new ConcurrentHashMap<>();
     private final Set<String> retryPending = new HashSet<>();
     private final SaleEventHub hub;
     /** Sales whose outbox may hold new entries; taken out before each read, put back by their next event. */
@@ -133,6 +137,7 @@ public class OutboxRelay implements SmartLifecycle {
                 if (sweep) {
                     nextSweep = System.nanoTime() + config.claimAfter().toNanos() / 2;
                     sales = redis.smembers(SaleKeys.REGISTRY);
+                    forgetAllBut(sales);
                 } else {
                     sales = new LinkedHashSet<>(dirty);
                     sales.addAll(retryPending);
@@ -225,11 +230,24 @@ public class OutboxRelay implements SmartLifecycle {
         for (String saleId : sales) {
             backlog.computeIfAbsent(saleId, id -> {
                 AtomicLong value = new AtomicLong();
-                Gauge.builder("flashsale.outbox.backlog", value, AtomicLong::get).tag("sale", id)
+                Meter gauge = Gauge.builder("flashsale.outbox.backlog", value, AtomicLong::get).tag("sale", id)
                         .description("Purchases in the sale's outbox not yet acknowledged by Kafka").register(registry);
-                return value;
-            }).set(redis.xlen(SaleKeys.of(saleId).outbox()));
+                return new Backlog(value, gauge);
+            }).value().set(redis.xlen(SaleKeys.of(saleId).outbox()));
         }
+    }
+
+    /** Drops what this pod keeps of sales that are gone from Redis (deleted, or lost). */
+    private void forgetAllBut(Collection<String> sales) {
+        Set<String> known = new HashSet<>(sales);
+        backlog.keySet().removeIf(saleId -> {
+            if (known.contains(saleId)) {
+                return false;
+            }
+            registry.remove(backlog.get(saleId).gauge());
+            return true;
+        });
+        retryPending.retainAll(known);
     }
 
     private static void sleepQuietly(Duration d) {
