@@ -37,7 +37,10 @@ public abstract class ApiTestSupport {
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
                 .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "lockWritersExclusive")
-                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "unlockWritersExclusive"));
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "unlockWritersExclusive")
+                // a new PostgreSQL connection's SCRAM nonce comes from SecureRandom, whose buffer of
+                // /dev/urandom bytes is refilled by a read every 100 ms: microseconds, never a wait
+                .allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce"));
     }
 
     @LocalServerPort
