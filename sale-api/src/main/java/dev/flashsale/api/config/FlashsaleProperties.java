@@ -1,11 +1,18 @@
 package dev.flashsale.api.config;
 
+import dev.flashsale.api.web.ClientAddress;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
-/** Everything sale-api lets an operator tune, under {@code flashsale.*}. */
+/**
+ * Everything sale-api lets an operator tune, under {@code flashsale.*}.
+ * @param trustedProxies  CIDRs of the proxies whose forwarding header is believed (see ClientAddress);
+ *                        empty: none, the client address is always the TCP peer
+ * @param forwardedHeader the header those proxies maintain: x-forwarded-for or forwarded (RFC 7239)
+ */
 @ConfigurationProperties("flashsale")
 public record FlashsaleProperties(
         @DefaultValue Redis redis,
@@ -15,7 +22,9 @@ public record FlashsaleProperties(
         @DefaultValue Relay relay,
         @DefaultValue Topics topics,
         @DefaultValue Reconciliation reconciliation,
-        @DefaultValue EndedSales endedSales) {
+        @DefaultValue EndedSales endedSales,
+        @DefaultValue List<String> trustedProxies,
+        @DefaultValue("x-forwarded-for") ClientAddress.Header forwardedHeader) {
 
     /** @param url Redis URI; @param commandTimeout after which a Redis call fails (503) */
     public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,

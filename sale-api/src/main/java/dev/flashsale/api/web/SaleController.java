@@ -8,7 +8,6 @@ import dev.flashsale.core.SaleStore;
 import dev.flashsale.core.SaleView;
 import dev.flashsale.core.Violations;
 import io.lettuce.core.RedisException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,14 +41,16 @@ public class SaleController {
     private final PurchaseGuard guard;
     private final PurchaseMetrics metrics;
     private final JsonMapper json;
+    private final ClientAddress clientAddress;
 
     public SaleController(SaleStore store, SaleMemory memory, PurchaseGuard guard, PurchaseMetrics metrics,
-                          JsonMapper json) {
+                          JsonMapper json, ClientAddress clientAddress) {
         this.store = store;
         this.memory = memory;
         this.guard = guard;
         this.metrics = metrics;
         this.json = json;
+        this.clientAddress = clientAddress;
     }
 
     @GetMapping
@@ -212,8 +213,8 @@ public class SaleController {
         });
     }
 
-    private static String clientIp(ServerHttpRequest request) {
-        InetSocketAddress remote = request.getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
+    /** The TCP peer, or what a trusted proxy says the client is (see ClientAddress). */
+    private String clientIp(ServerHttpRequest request) {
+        return clientAddress.of(request);
     }
 }
