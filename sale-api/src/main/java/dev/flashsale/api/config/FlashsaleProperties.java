@@ -46,12 +46,21 @@ public record FlashsaleProperties(
     public record Shedding(@DefaultValue("2048") int maxInFlight) {}
 
     /**
-     * @param coalesce   at most one stock-update per connection per this period
-     * @param bufferSize events a browser may lag behind before it is disconnected (it reconnects
-     *                   with a fresh snapshot); small, as every connection holds one
+     * @param coalesce     at most one stock-update per connection per this period
+     * @param bufferSize   events a browser may lag behind before it is disconnected (it reconnects
+     *                     with a fresh snapshot); small, as every connection holds one
+     * @param stallTimeout a stream whose waiting events the client has not taken for this long
+     *                     (it stopped reading: its socket's buffers are full) is closed
+     * @param sendBuffer   the kernel's send buffer of an event stream's socket (SO_SNDBUF; 0: the
+     *                     system's autotuned default, which may grow to megabytes): bounds what a
+     *                     client that stopped reading holds in the kernel before it shows as stalled
+     * @param maxPerClient open streams per client address and pod; beyond it 429
+     * @param maxPerPod    open streams per pod; beyond it 503
      */
     public record Sse(@DefaultValue("15s") Duration heartbeat, @DefaultValue("250ms") Duration coalesce,
-                      @DefaultValue("2s") Duration retry, @DefaultValue("64") int bufferSize) {}
+                      @DefaultValue("2s") Duration retry, @DefaultValue("64") int bufferSize,
+                      @DefaultValue("30s") Duration stallTimeout, @DefaultValue("32KB") DataSize sendBuffer,
+                      @DefaultValue("32") int maxPerClient, @DefaultValue("20000") int maxPerPod) {}
 
     /**
      * @param claimAfter entries pending this long in another (dead) consumer are taken over; every

@@ -3,6 +3,7 @@ package dev.flashsale.api.events;
 import dev.flashsale.api.config.FlashsaleProperties;
 import dev.flashsale.core.SaleEvent;
 import dev.flashsale.core.SaleKeys;
+import dev.flashsale.core.SaleView;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.Map;
@@ -44,8 +45,16 @@ public class SaleEventHub implements SmartLifecycle {
         this.coalesceNanos = props.sse().coalesce().toNanos();
     }
 
-    /** Events of one sale as this pod sees them from now on (hot: nothing is replayed). */
-    public Flux<SaleEvent> events(String saleId) {
+    /**
+     * What a sale's streams are told: a live {@code event}, or, after the pod (re)subscribed, the
+     * sale's {@code fresh} view, from which each stream derives what its browser missed. Both null:
+     * the sale is gone.
+     */
+    public record Update(SaleEvent event, SaleView fresh) {
+    }
+
+    /** Updates of one sale as this pod sees them from now on (hot: nothing is replayed). */
+    public Flux<Update> events(String saleId) {
         return channels.computeIfAbsent(saleId, id -> new SaleChannel()).sink.asFlux();
     }
 
@@ -108,7 +117,7 @@ public class SaleEventHub implements SmartLifecycle {
 
     private final class SaleChannel {
         // best effort is safe: every subscriber buffers on its own side and so always has demand
-        final Sinks.Many<SaleEvent> sink = Sinks.many().multicast().directBestEffort();
+        final Sinks.Many<Update> sink = Sinks.many().multicast().directBestEffort();
         private SaleEvent pendingStock;
         private long lastStockEmit = System.nanoTime() - coalesceNanos;
         private boolean flushScheduled;
@@ -150,7 +159,7 @@ public class SaleEventHub implements SmartLifecycle {
 
         private void emit(SaleEvent event) {
             // serialised by the channel's lock; with no subscriber the event is simply not needed
-            sink.tryEmitNext(event);
+            sink.tryEmitNext(new Update(event, null));
         }
     }
 }
