@@ -3,10 +3,17 @@ package dev.flashsale.api.events;
 import dev.flashsale.api.config.FlashsaleProperties;
 import dev.flashsale.core.SaleEvent;
 import dev.flashsale.core.SaleKeys;
+import dev.flashsale.core.SaleStore;
 import dev.flashsale.core.SaleView;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -18,11 +25,18 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * The pod's one Redis subscription, fanned out to every browser of every sale. Per sale, stock
  * updates are coalesced (at most one per {@code flashsale.sse.coalesce}, the newest always sent)
  * and a pending stock update is flushed before a state change, so ids stay increasing on the wire.
+ *
+ * <p>Pub/sub is fire and forget: while the subscription is down (Redis restarted, the connection
+ * dropped) events are lost, and Lettuce's resubscription brings none of them back. So every time
+ * Redis confirms the subscription, the hub re-reads the views of the sales this pod serves (those
+ * with open streams and those in {@link SaleMemory}), hands each stream the fresh view (it sends
+ * what changed as ordinary events) and lets the memory drop what is no longer true.
  */
 @Component
 public class SaleEventHub implements SmartLifecycle {
@@ -31,6 +45,8 @@ public class SaleEventHub implements SmartLifecycle {
 
     private final StatefulRedisPubSubConnection<String, String> pubSub;
     private final SaleMemory memory;
+    private final SaleStore store;
+    private final Counter resyncs;
     private final long coalesceNanos;
     private final Map<String, SaleChannel> channels = new ConcurrentHashMap<>();
     /** Renewed at every start: Spring may stop and start the hub again (tests pause idle contexts). */
@@ -38,11 +54,24 @@ public class SaleEventHub implements SmartLifecycle {
     private final Sinks.Many<SaleEvent> all = Sinks.many().multicast().directBestEffort();
     private volatile Disposable subscription;
 
-    public SaleEventHub(StatefulRedisPubSubConnection<String, String> pubSub, SaleMemory memory,
-                        FlashsaleProperties props) {
+    public SaleEventHub(StatefulRedisPubSubConnection<String, String> pubSub, SaleMemory memory, SaleStore store,
+                        FlashsaleProperties props, MeterRegistry registry) {
         this.pubSub = pubSub;
         this.memory = memory;
+        this.store = store;
         this.coalesceNanos = props.sse().coalesce().toNanos();
+        this.resyncs = Counter.builder("flashsale.events.resyncs")
+                .description("Times this pod re-read its sales' views after Redis confirmed its event subscription")
+                .register(registry);
+        // called on Lettuce's event loop each time Redis confirms SUBSCRIBE: at start and after every reconnect
+        pubSub.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void subscribed(String channel, long count) {
+                if (SaleKeys.EVENTS_CHANNEL.equals(channel)) {
+                    resync();
+                }
+            }
+        });
     }
 
     /**
@@ -89,6 +118,43 @@ public class SaleEventHub implements SmartLifecycle {
         SaleChannel channel = channels.get(event.saleId());
         if (channel != null) {
             channel.accept(event);
+        }
+    }
+
+    /**
+     * Re-reads every sale this pod serves and corrects streams and memory. Events published after
+     * the subscription was confirmed arrive as usual; the views read now include everything before.
+     */
+    void resync() {
+        Set<String> saleIds = new HashSet<>(memory.rememberedSales());
+        channels.forEach((id, channel) -> {
+            if (channel.sink.currentSubscriberCount() > 0) {
+                saleIds.add(id);
+            }
+        });
+        resyncs.increment();
+        if (saleIds.isEmpty()) {
+            return;
+        }
+        log.info("subscribed to {}: re-reading {} sales for events that may have been missed", SaleKeys.EVENTS_CHANNEL,
+                saleIds.size());
+        Flux.fromIterable(saleIds)
+                .flatMap(id -> Mono.defer(() -> store.view(id)).map(Optional::of).defaultIfEmpty(Optional.empty())
+                        // the command connection may still be reconnecting (its commands fail fast meanwhile)
+                        .retryWhen(Retry.backoff(10, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2)))
+                        .doOnNext(view -> refresh(id, view.orElse(null)))
+                        .onErrorResume(e -> {
+                            log.warn("could not re-read sale {} after resubscribing: {}", id, e.toString());
+                            return Mono.empty();
+                        }), 16)
+                .subscribe();
+    }
+
+    private void refresh(String saleId, SaleView fresh) {
+        memory.refresh(saleId, fresh);
+        SaleChannel channel = channels.get(saleId);
+        if (channel != null) {
+            channel.refresh(fresh);
         }
     }
 
@@ -142,6 +208,12 @@ public class SaleEventHub implements SmartLifecycle {
                 }
                 case PERSISTED -> { }
             }
+        }
+
+        /** The sale's view read after a (re)subscription, behind any stock update still pending. */
+        synchronized void refresh(SaleView fresh) {
+            flush();
+            sink.tryEmitNext(new Update(null, fresh));
         }
 
         private synchronized void scheduledFlush() {

@@ -7,6 +7,7 @@ import dev.flashsale.core.PurchaseResult;
 import dev.flashsale.core.SaleEvent;
 import dev.flashsale.core.SaleState;
 import dev.flashsale.core.SaleStore;
+import dev.flashsale.core.SaleView;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
@@ -74,6 +75,23 @@ public class SaleMemory {
         } else {
             // a sale id that lives again (deleted and re-created) starts afresh
             ended.remove(event.saleId());
+        }
+    }
+
+    /** The sales remembered now (re-read after a resubscription: events about them may have been missed). */
+    Set<String> rememberedSales() {
+        return Set.copyOf(ended.keySet());
+    }
+
+    /**
+     * Corrects the memory with a view read after events may have been missed (null: the sale is
+     * gone). What the view does not confirm is forgotten; an end it confirms is learned again with
+     * the buyers read afresh, since the id may have been re-created and ended again meanwhile.
+     */
+    void refresh(String saleId, SaleView fresh) {
+        ended.remove(saleId);
+        if (fresh != null && fresh.state() == SaleState.ENDED) {
+            learnEnded(saleId, fresh.endReason());
         }
     }
 
