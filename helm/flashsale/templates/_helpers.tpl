@@ -126,8 +126,8 @@ therefore come after it in the env list.
 {{- if and .Values.saleApi.autoscaling.enabled (lt (int .Values.saleApi.autoscaling.maxReplicas) (int .Values.saleApi.autoscaling.minReplicas)) -}}
 {{- fail "saleApi.autoscaling.maxReplicas must be at least saleApi.autoscaling.minReplicas." -}}
 {{- end -}}
-{{- if and .Values.saleApi.ingress.enabled .Values.saleApi.rateLimit.perIp.enabled (eq .Values.saleApi.forwardHeadersStrategy "none") -}}
-{{- fail "saleApi.rateLimit.perIp.enabled with an Ingress needs saleApi.forwardHeadersStrategy=native: otherwise sale-api sees the ingress controller's address and every shopper shares one bucket. Set it (and networkPolicy.httpFrom to the controller) or turn the per-IP limit off." -}}
+{{- if and .Values.saleApi.ingress.enabled .Values.saleApi.rateLimit.perIp.enabled (not .Values.saleApi.trustedProxies) -}}
+{{- fail "saleApi.rateLimit.perIp.enabled with an Ingress needs saleApi.trustedProxies (the ingress controller's pod CIDR): otherwise sale-api sees the controller's address and every shopper shares one bucket. Set it or turn the per-IP limit off." -}}
 {{- end -}}
 {{- if and .Values.saleApi.ingress.tls.enabled (not .Values.saleApi.ingress.tls.secretName) -}}
 {{- fail "saleApi.ingress.tls.enabled needs saleApi.ingress.tls.secretName." -}}

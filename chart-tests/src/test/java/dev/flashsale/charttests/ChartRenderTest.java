@@ -145,7 +145,8 @@ class ChartRenderTest {
         assertThat(Yaml.<String>at(ingress, "spec.tls.0.secretName")).isEqualTo("shop-example-com-tls");
         assertThat(Yaml.<Map<String, String>>at(ingress, "metadata.annotations")).containsKey("nginx.ingress.kubernetes.io/limit-rps");
         assertThat(Yaml.<Object>at(ingress, "spec.rules.0.http.paths.0.backend.service.port.name")).isEqualTo("http");
-        assertThat(container(PRODUCTION, SALE_API).envVar("SERVER_FORWARDHEADERSSTRATEGY")).containsEntry("value", "native");
+        assertThat(container(PRODUCTION, SALE_API).envVar("FLASHSALE_TRUSTEDPROXIES")).containsEntry("value", "10.0.0.0/8");
+        assertThat(container(PRODUCTION, SALE_API).envVar("FLASHSALE_SSE_MAXPERCLIENT")).containsEntry("value", "32");
 
         Map<String, Object> dashboard = PRODUCTION.one("ConfigMap");
         assertThat(Yaml.<String>at(dashboard, "metadata.namespace")).isEqualTo("monitoring");
@@ -178,7 +179,7 @@ class ChartRenderTest {
     @Test
     void ingressOnlyWhenEnabled() {
         assertThat(DEFAULTS.kinds()).doesNotContain("Ingress");
-        Manifests on = Chart.defaults().set("saleApi.ingress.enabled", true).set("saleApi.forwardHeadersStrategy", "native")
+        Manifests on = Chart.defaults().set("saleApi.ingress.enabled", true).set("saleApi.trustedProxies[0]", "10.0.0.0/8")
                 .manifests();
         assertThat(Yaml.<String>at(on.one("Ingress"), "spec.rules.0.host")).isEqualTo("shop.example.com");
     }

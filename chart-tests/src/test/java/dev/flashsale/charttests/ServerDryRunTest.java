@@ -47,7 +47,7 @@ class ServerDryRunTest {
                 Arguments.of("watched namespaces, monitoring, ingress", Chart.defaults()
                         .set("operator.watchNamespaces[0]", "shop").set("operator.watchNamespaces[1]", "outlet")
                         .set("monitoring.enabled", true).set("networkPolicy.enabled", true)
-                        .set("saleApi.ingress.enabled", true).set("saleApi.forwardHeadersStrategy", "native")));
+                        .set("saleApi.ingress.enabled", true).set("saleApi.trustedProxies[0]", "10.0.0.0/8")));
     }
 
     @ParameterizedTest(name = "{0}")

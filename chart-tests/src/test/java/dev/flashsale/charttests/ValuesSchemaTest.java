@@ -24,6 +24,7 @@ class ValuesSchemaTest {
             "bad-duration.yaml,                statusInterval",
             "no-runbook-url.yaml,              runbookBaseUrl",
             "bad-redis-port.yaml,              port",
+            "bad-trusted-proxy.yaml,           trustedProxies",
     })
     void badValuesFileIsRejectedBySchema(String file, String offending) {
         Chart chart = Chart.defaults().values(Repo.resource("bad-values/" + file));
@@ -36,8 +37,8 @@ class ValuesSchemaTest {
     @CsvSource(delimiter = '|', value = {
             "operator.replicaCount=2, operator.leaderElection=false      | needs operator.leaderElection=true",
             "kafka.sasl.mechanism=PLAIN                                  | kafka.sasl.existingSecret",
-            "saleApi.ingress.enabled=true                                | forwardHeadersStrategy=native",
-            "saleApi.ingress.enabled=true, saleApi.forwardHeadersStrategy=native, saleApi.ingress.tls.enabled=true | tls.secretName",
+            "saleApi.ingress.enabled=true                                | needs saleApi.trustedProxies",
+            "saleApi.ingress.enabled=true, saleApi.trustedProxies[0]=10.0.0.0/8, saleApi.ingress.tls.enabled=true | tls.secretName",
             "saleApi.autoscaling.minReplicas=5, saleApi.autoscaling.maxReplicas=3, saleApi.autoscaling.enabled=true | maxReplicas",
     })
     void contradictoryValuesAreRefused(String sets, String message) {
