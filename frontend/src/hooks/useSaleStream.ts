@@ -86,6 +86,11 @@ export function useSaleStream(saleId: string): SaleStream {
         if (view) dispatch({ type: 'initial', eventId: e.lastEventId, view, receivedAt: Date.now() });
         setStatus('live');
       });
+      // the admin changed the sale (name, times, limit): the whole view again, like an initial
+      es.addEventListener('sale-update', (e) => {
+        const view = parse<SaleView>(e);
+        if (view) dispatch({ type: 'initial', eventId: e.lastEventId, view, receivedAt: Date.now() });
+      });
       es.addEventListener('stock-update', (e) => {
         const data = parse<StockUpdate>(e);
         if (data) dispatch({ type: 'stock-update', eventId: e.lastEventId, data, receivedAt: Date.now() });

@@ -173,6 +173,16 @@ describe('SalePage', () => {
     });
   });
 
+  it('shows what the admin changed as soon as the sale-update arrives, and ignores an older one', async () => {
+    await setup();
+    const es = MockEventSource.latest();
+    es.emit('initial', saleView(), '1');
+    es.emit('sale-update', saleView({ productName: 'Widget, second batch' }), '3');
+    expect(screen.getByRole('heading', { name: 'Widget, second batch' })).toBeInTheDocument();
+    es.emit('sale-update', saleView({ productName: 'Stale name' }), '2');
+    expect(screen.getByRole('heading', { name: 'Widget, second batch' })).toBeInTheDocument();
+  });
+
   it('says so when the sale does not exist', async () => {
     await setup(() => fail(404, 'SALE_NOT_FOUND'));
     expect(screen.getByRole('heading', { name: 'Sale not found' })).toBeInTheDocument();

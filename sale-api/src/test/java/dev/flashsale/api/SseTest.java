@@ -2,6 +2,7 @@ package dev.flashsale.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.api.web.Json;
 import dev.flashsale.core.SaleSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,6 +69,39 @@ class SseTest extends ApiTestSupport {
         ServerSentEvent<String> last = events.get(events.size() - 1);
         assertThat(last.event()).isEqualTo("state-change");
         assertThat(last.data()).isEqualTo("{\"id\":\"" + sale.id() + "\",\"state\":\"ENDED\",\"endReason\":\"SOLD_OUT\"}");
+    }
+
+    @Test
+    void aChangedSpecReachesBrowsersAsASaleUpdateAndChangesTheETag() throws Exception {
+        SaleSpec sale = activeSale("spec", 10, 1);
+        String etagBefore = http.get().uri("/api/v1/sales/{id}", sale.id()).exchange().expectStatus().isOk()
+                .returnResult(String.class).getResponseHeaders().getETag();
+        List<ServerSentEvent<String>> seen = new CopyOnWriteArrayList<>();
+        Disposable sub = events(concurrentClient(4), sale.id(), null).subscribe(seen::add);
+        await(Duration.ofSeconds(10), "initial", () -> !seen.isEmpty());
+
+        Instant laterEnd = sale.endTime().plusSeconds(600);
+        store.upsert(new SaleSpec(sale.id(), sale.sku(), "Renamed product", sale.initialStock(), 2,
+                sale.startTime(), laterEnd, false, false)).block();
+        await(Duration.ofSeconds(5), "sale-update", () -> seen.stream().anyMatch(e -> "sale-update".equals(e.event())));
+        sub.dispose();
+
+        ServerSentEvent<String> update = seen.stream().filter(e -> "sale-update".equals(e.event())).findFirst().orElseThrow();
+        assertThat(update.data()).contains("\"productName\":\"Renamed product\"", "\"perUserLimit\":2",
+                "\"endTime\":\"" + Json.time(laterEnd) + "\"");
+        assertThat(Long.parseLong(update.id())).isGreaterThan(Long.parseLong(seen.get(0).id()));
+        // a cached copy of the view is stale now: conditional GETs see a new ETag
+        http.get().uri("/api/v1/sales/{id}", sale.id()).header("If-None-Match", etagBefore).exchange()
+                .expectStatus().isOk().expectHeader().value("ETag", etag -> assertThat(etag).isNotEqualTo(etagBefore))
+                .expectBody().jsonPath("$.data.productName").isEqualTo("Renamed product");
+        // an upsert that changes nothing shoppers see sends nothing
+        int events = named(seen).size();
+        Disposable again = events(concurrentClient(4), sale.id(), null).subscribe(seen::add);
+        store.upsert(new SaleSpec(sale.id(), sale.sku(), "Renamed product", sale.initialStock(), 2,
+                sale.startTime(), laterEnd, false, false)).block();
+        Thread.sleep(500);
+        again.dispose();
+        assertThat(named(seen).stream().skip(events).filter(e -> "sale-update".equals(e.event()))).isEmpty();
     }
 
     @Test

@@ -3,12 +3,14 @@ package dev.flashsale.core;
 /**
  * An event published by the scripts on {@link SaleKeys#EVENTS_CHANNEL}, wire format
  * {@code saleId|eventId|kind|a|b} (see common.lua). For STOCK, a = stock and b = sold; for STATE,
- * a = state and b = endReason ('' when none); for PERSISTED, a = persisted and b = sold. PERSISTED
- * keeps the sale's current event id: it is for the operator, not for browsers.
+ * a = state and b = endReason ('' when none); for PERSISTED, a = persisted and b = sold; SPEC (the
+ * admin changed what shoppers see: product name, times, limit, stock before the start) carries
+ * nothing, readers read the view. PERSISTED keeps the sale's current event id: it is for the
+ * operator, not for browsers.
  */
 public record SaleEvent(String saleId, long id, Kind kind, String a, String b) {
 
-    public enum Kind { STOCK, STATE, PERSISTED }
+    public enum Kind { STOCK, STATE, PERSISTED, SPEC }
 
     /** Returns null for a message this version does not understand. */
     public static SaleEvent parse(String message) {

@@ -75,9 +75,9 @@ public class SaleEventHub implements SmartLifecycle {
     }
 
     /**
-     * What a sale's streams are told: a live {@code event}, or, after the pod (re)subscribed, the
-     * sale's {@code fresh} view, from which each stream derives what its browser missed. Both null:
-     * the sale is gone.
+     * What a sale's streams are told: a live {@code event}, or, after the pod (re)subscribed or the
+     * sale's spec changed, the sale's {@code fresh} view, from which each stream derives what its
+     * browser missed. Both null: the sale is gone.
      */
     public record Update(SaleEvent event, SaleView fresh) {
     }
@@ -116,7 +116,15 @@ public class SaleEventHub implements SmartLifecycle {
         memory.onEvent(event);
         all.tryEmitNext(event);
         SaleChannel channel = channels.get(event.saleId());
-        if (channel != null) {
+        if (channel == null) {
+            return;
+        }
+        if (event.kind() == SaleEvent.Kind.SPEC) {
+            // the event says only that the spec changed: one read of the view for all the sale's streams
+            store.view(event.saleId()).map(Optional::of).defaultIfEmpty(Optional.empty())
+                    .subscribe(view -> refresh(event.saleId(), view.orElse(null)),
+                            e -> log.warn("could not read sale {} after its spec changed: {}", event.saleId(), e.toString()));
+        } else {
             channel.accept(event);
         }
     }
@@ -206,7 +214,7 @@ public class SaleEventHub implements SmartLifecycle {
                     flush();
                     emit(event);
                 }
-                case PERSISTED -> { }
+                case PERSISTED, SPEC -> { }
             }
         }
 

@@ -20,9 +20,10 @@ import reactor.util.concurrent.Queues;
  * stream drains, so a browser that stops reading holds up nothing but itself: the hub's fan-out
  * and the pod's heartbeat ticker only ever offer to the queue, never wait on it.
  *
- * <p>The stream remembers what its browser was told (the event id and the last stock and state),
- * drops events it has already covered, and turns a fresh view handed over after a resubscription
- * into the stock-update and state-change the browser missed.
+ * <p>The stream remembers what its browser was told (the event id, the last stock and state, and
+ * the sale's spec), drops events it has already covered, and turns a fresh view handed over after a
+ * resubscription or a spec change into what the browser missed: stock-update and state-change, or
+ * one sale-update (the whole view) when the spec changed.
  *
  * <p>It ends itself ({@link #drop}) when the browser falls {@code capacity} items behind, or when
  * items have waited for {@code stallNanos} without the browser taking any (its socket buffers are
@@ -38,6 +39,7 @@ final class EventStream {
     private final int capacity;
     private final long stallNanos;
     private final Function<SaleEvent, ServerSentEvent<String>> render;
+    private final Function<SaleView, ServerSentEvent<String>> renderView;
     private final Consumer<Drop> onDrop;
     private final Sinks.Many<ServerSentEvent<String>> out;
     private final AtomicLong taken = new AtomicLong();
@@ -51,15 +53,24 @@ final class EventStream {
     private long sold;
     private SaleState state;
     private EndReason endReason;
+    private Spec spec;
     private long takenAtTick = -1;
     private long progressAt;
 
+    /** What shoppers see of a sale besides stock and state; a change is sent as a sale-update. */
+    private record Spec(String productName, long initialStock, int perUserLimit, Object startTime, Object endTime) {
+        static Spec of(SaleView v) {
+            return new Spec(v.productName(), v.initialStock(), v.perUserLimit(), v.startTime(), v.endTime());
+        }
+    }
+
     EventStream(String saleId, int capacity, long stallNanos, Function<SaleEvent, ServerSentEvent<String>> render,
-                Consumer<Drop> onDrop) {
+                Function<SaleView, ServerSentEvent<String>> renderView, Consumer<Drop> onDrop) {
         this.saleId = saleId;
         this.capacity = capacity;
         this.stallNanos = stallNanos;
         this.render = render;
+        this.renderView = renderView;
         this.onDrop = onDrop;
         this.out = Sinks.many().unicast().onBackpressureBuffer(Queues.<ServerSentEvent<String>>get(capacity).get());
     }
@@ -74,11 +85,7 @@ final class EventStream {
         if (done) {
             return;
         }
-        lastId = view.eventId();
-        stock = view.stock();
-        sold = view.sold();
-        state = view.state();
-        endReason = view.endReason();
+        toldView(view);
         push(initial);
         List<Update> waiting = early;
         early = null;
@@ -161,6 +168,12 @@ final class EventStream {
         if (v.eventId() <= lastId) {
             return;
         }
+        if (!Spec.of(v).equals(spec)) {
+            // the whole view in one event: it covers stock and state as well
+            toldView(v);
+            push(renderView.apply(v));
+            return;
+        }
         boolean stockDiffers = v.stock() != stock || v.sold() != sold;
         boolean stateDiffers = v.state() != state || v.endReason() != endReason;
         SaleEvent stockUpdate = null;
@@ -187,6 +200,15 @@ final class EventStream {
         lastId = Math.max(lastId, v.eventId());
     }
 
+    private void toldView(SaleView v) {
+        lastId = v.eventId();
+        stock = v.stock();
+        sold = v.sold();
+        state = v.state();
+        endReason = v.endReason();
+        spec = Spec.of(v);
+    }
+
     private SaleEvent stockEvent(SaleView v, long id) {
         return new SaleEvent(saleId, id, SaleEvent.Kind.STOCK, Long.toString(v.stock()), Long.toString(v.sold()));
     }
@@ -207,7 +229,7 @@ final class EventStream {
                 state = e.state();
                 endReason = e.endReason();
             }
-            case PERSISTED -> { }
+            case PERSISTED, SPEC -> { }
         }
     }
 

@@ -70,6 +70,11 @@ public class SaleEventsController implements DisposableBean {
     private record Rendered(SaleEvent event, ServerSentEvent<String> sse) {
     }
 
+    private final AtomicReference<RenderedView> lastView = new AtomicReference<>();
+
+    private record RenderedView(SaleView view, ServerSentEvent<String> sse) {
+    }
+
     public SaleEventsController(SaleController sales, SaleEventHub hub, ClientAddress clientAddress,
                                 FlashsaleProperties props, MeterRegistry registry, JsonMapper json) {
         this.sales = sales;
@@ -133,7 +138,7 @@ public class SaleEventsController implements DisposableBean {
             }
         };
         EventStream stream = new EventStream(saleId, config.bufferSize(), config.stallTimeout().toNanos(), this::render,
-                reason -> {
+                this::saleUpdate, reason -> {
                     dropped.get(reason).increment();
                     if (reason != EventStream.Drop.GONE) {
                         end.run();
@@ -180,6 +185,18 @@ public class SaleEventsController implements DisposableBean {
                 .event("initial").id(Long.toString(view.eventId())).retry(config.retry()).build();
     }
 
+    /** The whole view after a spec change: rendered once for all of the sale's streams (they get the same view). */
+    private ServerSentEvent<String> saleUpdate(SaleView view) {
+        RenderedView last = lastView.get();
+        if (last != null && last.view() == view) {
+            return last.sse();
+        }
+        ServerSentEvent<String> sse = ServerSentEvent.builder(json.writeValueAsString(Json.Sale.of(view)))
+                .event("sale-update").id(Long.toString(view.eventId())).build();
+        lastView.set(new RenderedView(view, sse));
+        return sse;
+    }
+
     private ServerSentEvent<String> render(SaleEvent e) {
         Rendered last = lastRendered.get();
         if (last != null && (last.event() == e || last.event().equals(e))) {
@@ -197,7 +214,7 @@ public class SaleEventsController implements DisposableBean {
                     .event("stock-update").id(id).build();
             case STATE -> ServerSentEvent.builder(json.writeValueAsString(new Json.StateChange(e.saleId(), e.state().name(),
                     e.endReason() == null ? null : e.endReason().name()))).event("state-change").id(id).build();
-            case PERSISTED -> throw new IllegalStateException("persisted events are not sent to browsers");
+            case PERSISTED, SPEC -> throw new IllegalStateException(e.kind() + " events are not sent to browsers as such");
         };
     }
 

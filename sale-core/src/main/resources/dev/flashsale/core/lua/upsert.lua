@@ -36,6 +36,11 @@ local stock = m.stock + (a.initialStock - m.initialStock)
 redis.call('HSET', KEYS[1], 'productName', a.productName, 'initialStock', a.initialStock,
   'perUserLimit', a.perUserLimit, 'startTime', a.startTime, 'endTime', a.endTime,
   'paused', a.paused, 'cancelled', a.cancelled, 'stock', stock)
+-- what shoppers see of the sale changed: a new event id (so a new ETag) and an event for browsers
+if a.productName ~= m.productName or a.initialStock ~= m.initialStock or a.perUserLimit ~= m.perUserLimit
+    or a.startTime ~= m.startTime or a.endTime ~= m.endTime then
+  publish(ARGV[1], m, 'spec', '', '')
+end
 m = load_meta(KEYS[1])
 local state, reason = refresh(ARGV[1], m, now)
 return {'UPDATED', state, reason}
