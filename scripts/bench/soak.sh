@@ -6,7 +6,8 @@
 # sale (answered from the pod's memory). After each minute: throughput, errors, heap after a full
 # GC, RSS, and whether sale-api is still the same process. At the end: the invariants of every sale.
 #
-#   SOAK_MINUTES (30)  SOAK_CONNECTIONS (128 per stream)  SOAK_RESULTS (docs/bench-results/soak.tsv)
+#   SOAK_MINUTES (30)  SOAK_PURCHASE_CONNECTIONS (64)  SOAK_HERD_CONNECTIONS (192)
+#   SOAK_RESULTS (docs/bench-results/soak.tsv)
 #   SOAK_REPORT (docs/benchmarks.md)
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -14,7 +15,9 @@ STEP_TAG=soak
 # shellcheck source=../lib/steps.sh
 source "$ROOT/scripts/lib/steps.sh"
 MINUTES="${SOAK_MINUTES:-30}"
-CONNS="${SOAK_CONNECTIONS:-128}"
+# most of a sale's crowd arrives after the sell-out: the herd gets the larger share of connections
+BUYERS="${SOAK_PURCHASE_CONNECTIONS:-64}"
+HERD="${SOAK_HERD_CONNECTIONS:-192}"
 RESULTS="${SOAK_RESULTS:-$ROOT/docs/bench-results/soak.tsv}"
 BASE="http://127.0.0.1:${FLASHSALE_PORT:-8080}"
 RAW="$ROOT/.flashsale/bench/soak"
@@ -64,22 +67,27 @@ new_sale() { # new_sale ID STOCK
   sale upsert --id "$1" --sku SOAK-1 --product-name "Soak $1" --initial-stock "$2" --per-user-limit 1 --start -1m --end +2h
 }
 
-step "warming up and selling out the herd's sale" ".flashsale/bench/soak/"
+step "warming up both paths (JIT) and selling out the herd's sale" ".flashsale/bench/soak/"
 herd="soak-$RUN-herd"
 new_sale "$herd" 100
-wrk -t2 -c"$CONNS" -d20s -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$herd/purchases" -- "w$RUN" >"$RAW/warm.log" 2>&1
+warm="soak-$RUN-warm"
+new_sale "$warm" 10000000
+wrk -t1 -c"$BUYERS" -d90s -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$warm/purchases" -- "wp$RUN" >"$RAW/warm-p.log" 2>&1 &
+wrk -t1 -c"$HERD" -d90s -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$herd/purchases" -- "wh$RUN" >"$RAW/warm-h.log" 2>&1
+wait
 [[ "$(sold_of "$herd")" == 100 ]] || { echo "[soak] the herd's sale did not sell out in the warm-up" >&2; exit 1; }
+prev="$warm"
 
 printf 'minute\tpurchases_rps\therd_rps\trequests\terrors\theap_after_gc_mib\trss_mib\tpid\n' >"$RESULTS.tmp"
 declare -A SOLD
-total=0 errors=0 prev=""
-step "soak: $MINUTES minutes, $CONNS connections per stream, a new shopper per request" "$RAW/"
+total=0 errors=0
+step "soak: $MINUTES minutes, $BUYERS + $HERD connections, a new shopper per request" "$RAW/"
 for m in $(seq 1 "$MINUTES"); do
   live="soak-$RUN-m$m"
   new_sale "$live" 10000000
-  wrk -t1 -c"$CONNS" -d60s --timeout 10s -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$live/purchases" -- "p$RUN-$m" >"$RAW/p-$m.log" 2>&1 &
+  wrk -t1 -c"$BUYERS" -d60s --timeout 10s -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$live/purchases" -- "p$RUN-$m" >"$RAW/p-$m.log" 2>&1 &
   a=$!
-  wrk -t1 -c"$CONNS" -d60s --timeout 10s -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$herd/purchases" -- "h$RUN-$m" >"$RAW/h-$m.log" 2>&1 &
+  wrk -t1 -c"$HERD" -d60s --timeout 10s -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$herd/purchases" -- "h$RUN-$m" >"$RAW/h-$m.log" 2>&1 &
   b=$!
   # the last minute's sale ends and leaves Redis while this one runs, as a weekly drop would
   if [[ -n "$prev" ]]; then SOLD[$prev]="$(drop_sale "$prev")"; fi
