@@ -39,7 +39,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DurabilityIT {
 
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static RedisFixture redis;
@@ -68,9 +67,9 @@ class DurabilityIT {
                 p.destroy();
             }
         }
-        services("start-one", "kafka");
-        services("start-one", "postgres");
-        services("start-one", "redis");
+        TestServices.run("start-one", "kafka");
+        TestServices.run("start-one", "postgres");
+        TestServices.run("start-one", "redis");
         redis.close();
     }
 
@@ -78,11 +77,11 @@ class DurabilityIT {
     @Order(1)
     void purchasesGoOnWhileKafkaIsDownAndAllArriveAfterwards() throws Exception {
         SaleSpec sale = redis.created(redis.activeSale("nokafka", 1_000, 1));
-        services("stop-one", "kafka");
+        TestServices.run("stop-one", "kafka");
         List<String> ids = buyMany(portA, sale.id(), "k", 50);
         assertThat(ids).hasSize(50);
         assertThat(store.view(sale.id()).block().sold()).isEqualTo(50);
-        services("start-one", "kafka");
+        TestServices.run("start-one", "kafka");
         awaitPersistedExactly(sale.id(), 50, Duration.ofSeconds(90));
     }
 
@@ -90,11 +89,11 @@ class DurabilityIT {
     @Order(2)
     void purchasesGoOnWhilePostgresIsDownAndAllArriveAfterwards() throws Exception {
         SaleSpec sale = redis.created(redis.activeSale("nopg", 1_000, 1));
-        services("stop-one", "postgres");
+        TestServices.run("stop-one", "postgres");
         List<String> ids = buyMany(portB, sale.id(), "p", 50);
         assertThat(ids).hasSize(50);
         Thread.sleep(3_000); // the persister is now failing and retrying
-        services("start-one", "postgres");
+        TestServices.run("start-one", "postgres");
         awaitPersistedExactly(sale.id(), 50, Duration.ofSeconds(90));
     }
 
@@ -103,7 +102,7 @@ class DurabilityIT {
     void aRedisRestartDoesNotBreakPurchasesNorLoseThem() throws Exception {
         SaleSpec sale = redis.created(redis.activeSale("redisrestart", 1_000, 1));
         assertThat(buyMany(portA, sale.id(), "before", 10)).hasSize(10);
-        services("stop-one", "redis");
+        TestServices.run("stop-one", "redis");
         HttpResponse<String> down = buy(portA, sale.id(), "while-down");
         assertThat(down.statusCode()).isEqualTo(503);
         assertThat(down.headers().firstValue("Retry-After")).isPresent();
@@ -112,7 +111,7 @@ class DurabilityIT {
         // the public health check says what is down, never where or why (host names, exception texts)
         awaitTrue(Duration.ofSeconds(10), "/health reports Redis DOWN", () -> get(portA, "/health").contains("\"redis\":{\"status\":\"DOWN\"}"));
         assertThat(get(portA, "/health")).doesNotContain("127.0.0.1", "Exception", "refused", "localhost");
-        services("start-one", "redis");
+        TestServices.run("start-one", "redis");
         awaitTrue(Duration.ofSeconds(30), "pod A buys again", () -> buy(portA, sale.id(), "after-0").statusCode() == 201);
         assertThat(buyMany(portA, sale.id(), "again", 9)).hasSize(9);
         // the AOF kept what was sold before the restart; the script cache was empty and reloaded
@@ -125,13 +124,13 @@ class DurabilityIT {
     void killingAPodRightAfterItAnsweredLosesNothing() throws Exception {
         SaleSpec sale = redis.created(redis.activeSale("kill9", 1_000, 1));
         // Kafka away: pod A reads its purchases from the outbox but cannot hand them over...
-        services("stop-one", "kafka");
+        TestServices.run("stop-one", "kafka");
         List<String> ids = buyMany(portA, sale.id(), "doomed", 100);
         assertThat(ids).hasSize(100);
         Thread.sleep(1_000);
         // ...and dies with them pending; pod B must claim and deliver them
         podA.destroyForcibly().waitFor();
-        services("start-one", "kafka");
+        TestServices.run("start-one", "kafka");
         awaitPersistedExactly(sale.id(), 100, Duration.ofSeconds(120));
 
         // and once more with Kafka up: kill -9 the moment the last answer arrived
@@ -146,9 +145,9 @@ class DurabilityIT {
     // ---- helpers ----
 
     private static Process startPod(String name, int port) throws IOException {
-        File jar = Files.list(ROOT.resolve("sale-api/target"))
+        File jar = Files.list(TestServices.ROOT.resolve("sale-api/target"))
                 .filter(p -> p.getFileName().toString().matches("sale-api-.*\\.jar")).findFirst().orElseThrow().toFile();
-        Path log = ROOT.resolve("sale-api/target/it-" + name + ".log");
+        Path log = TestServices.ROOT.resolve("sale-api/target/it-" + name + ".log");
         return new ProcessBuilder("java", "-Xmx384m", "-jar", jar.getAbsolutePath(), "--server.port=" + port,
                 "--spring.profiles.active=test", "--flashsale.relay.claim-after=3s")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -214,18 +213,6 @@ class DurabilityIT {
             }
         } catch (SQLException e) {
             return -1;
-        }
-    }
-
-    private static void services(String action, String service) {
-        try {
-            Process p = new ProcessBuilder("bash", ROOT.resolve("scripts/services.sh").toString(), "--profile", "test", action, service)
-                    .inheritIO().start();
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException(action + " " + service + " failed");
-            }
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
         }
     }
 

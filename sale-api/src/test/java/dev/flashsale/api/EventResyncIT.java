@@ -12,8 +12,6 @@ import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisLoadingException;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,7 +38,6 @@ import reactor.util.retry.Retry;
 class EventResyncIT extends ApiTestSupport {
 
     private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {};
-    private static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
     @Autowired
     MeterRegistry registry;
@@ -171,8 +168,8 @@ class EventResyncIT extends ApiTestSupport {
         buy(sale.id(), "before").expectStatus().isCreated();
         await(Duration.ofSeconds(5), "live stock", () -> seen.size() >= 2);
 
-        services("stop-one", "redis");
-        services("start-one", "redis");
+        TestServices.run("stop-one", "redis");
+        TestServices.run("start-one", "redis");
         // at once, on a fresh connection, before the pod's subscription is back (kept away if it was quicker)
         admin.close();
         admin = new RedisFixture();
@@ -193,17 +190,5 @@ class EventResyncIT extends ApiTestSupport {
         assertThat(stock.get(stock.size() - 1)).isEqualTo("{\"id\":\"" + sale.id() + "\",\"stock\":0,\"sold\":5}");
         assertThat(seen.get(seen.size() - 1).data())
                 .isEqualTo("{\"id\":\"" + sale.id() + "\",\"state\":\"ENDED\",\"endReason\":\"SOLD_OUT\"}");
-    }
-
-    private static void services(String action, String service) {
-        try {
-            Process p = new ProcessBuilder("bash", ROOT.resolve("scripts/services.sh").toString(), "--profile", "test", action, service)
-                    .inheritIO().start();
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException(action + " " + service + " failed");
-            }
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
