@@ -20,7 +20,7 @@ import org.luaj.vm2.lib.jse.JseMathLib;
  */
 final class ArgoHealth {
 
-    static final java.nio.file.Path FLASHSALE = Repo.ARGOCD.resolve("health/flashsale.dev/FlashSale");
+    static final java.nio.file.Path FLASHSALE = ChartFiles.ARGOCD.resolve("health/flashsale.dev/FlashSale");
 
     record Result(String status, String message) {
     }

@@ -2,6 +2,7 @@ package dev.flashsale.charttests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.testing.Repo;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -12,7 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Argo CD health check of a FlashSale over the cases of its health_test.yaml (Argo CD's own test
- * layout), each input a FlashSale as the API server returns it; LiveMetricsTest runs it over live
+ * layout), each input a FlashSale as the API server returns it; LiveMetricsIT runs it over live
  * objects too.
  */
 class ArgoHealthTest {
@@ -48,14 +49,14 @@ class ArgoHealthTest {
     /** argocd-cm-health.yaml carries the same script, byte for byte. */
     @Test
     void argocdConfigMapHasTheScript() {
-        Map<String, Object> cm = Yaml.read(Repo.ARGOCD.resolve("argocd-cm-health.yaml"));
+        Map<String, Object> cm = Yaml.read(ChartFiles.ARGOCD.resolve("argocd-cm-health.yaml"));
         assertThat(Yaml.<Map<String, String>>at(cm, "data")).containsEntry("resource.customizations.health.flashsale.dev_FlashSale", SCRIPT);
     }
 
     /** The example Applications keep the sync options deploy/argocd/README.md explains. */
     @Test
     void applicationsCarryTheSyncOptions() {
-        Map<String, Object> platform = Yaml.read(Repo.ARGOCD.resolve("application-flashsale.yaml"));
+        Map<String, Object> platform = Yaml.read(ChartFiles.ARGOCD.resolve("application-flashsale.yaml"));
         assertThat(Yaml.<String>at(platform, "spec.source.path")).isEqualTo("helm/flashsale");
         assertThat(Repo.path("helm/flashsale/" + Yaml.<String>at(platform, "spec.source.helm.valueFiles.0"))).exists();
         assertThat(Yaml.<List<String>>at(platform, "spec.syncPolicy.syncOptions"))
@@ -64,7 +65,7 @@ class ArgoHealthTest {
         String saleApi = Yaml.at(platform, "spec.ignoreDifferences.0.name");
         assertThat(Chart.defaults().manifests().get("Deployment", saleApi)).isNotNull();
 
-        Map<String, Object> sales = Yaml.read(Repo.ARGOCD.resolve("application-sales.yaml"));
+        Map<String, Object> sales = Yaml.read(ChartFiles.ARGOCD.resolve("application-sales.yaml"));
         assertThat(Yaml.<List<String>>at(sales, "spec.syncPolicy.syncOptions"))
                 .contains("ServerSideApply=true", "SkipDryRunOnMissingResource=true");
         assertThat(Yaml.<Boolean>at(sales, "spec.syncPolicy.automated.prune")).isFalse();

@@ -3,7 +3,7 @@ package dev.flashsale.charttests;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
-import dev.flashsale.operator.testing.LocalApiServer;
+import dev.flashsale.testing.LocalApiServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,7 +34,7 @@ final class Chart {
     }
 
     static Chart production() {
-        return new Chart().values(Repo.PRODUCTION_VALUES);
+        return new Chart().values(ChartFiles.PRODUCTION_VALUES);
     }
 
     Chart values(Path file) {
@@ -49,7 +49,7 @@ final class Chart {
 
     /** helm template: the manifests of templates/ (crds/ is not rendered by helm template). */
     String render() {
-        TemplateCommand template = new Helm(Repo.CHART).template()
+        TemplateCommand template = new Helm(ChartFiles.CHART).template()
                 .withName(RELEASE)
                 .withNamespace(NAMESPACE)
                 .withKubeVersion(KUBE_VERSION);
@@ -71,11 +71,11 @@ final class Chart {
             throw new UnsupportedOperationException("lint with values files, not --set");
         }
         if (valuesFiles.isEmpty()) {
-            return new Helm(Repo.CHART).lint().strict().call();
+            return new Helm(ChartFiles.CHART).lint().strict().call();
         }
         Path copy = copyOfChart();
         try {
-            Map<String, Object> values = Yaml.read(Repo.CHART.resolve("values.yaml"));
+            Map<String, Object> values = Yaml.read(ChartFiles.CHART.resolve("values.yaml"));
             for (Path file : valuesFiles) {
                 values = Yaml.merge(values, Yaml.read(file));
             }
@@ -89,9 +89,9 @@ final class Chart {
     private static Path copyOfChart() {
         try {
             Path copy = Files.createTempDirectory("chart-tests-lint").resolve("flashsale");
-            try (Stream<Path> files = Files.walk(Repo.CHART)) {
+            try (Stream<Path> files = Files.walk(ChartFiles.CHART)) {
                 for (Path source : (Iterable<Path>) files::iterator) {
-                    Files.copy(source, copy.resolve(Repo.CHART.relativize(source).toString()));
+                    Files.copy(source, copy.resolve(ChartFiles.CHART.relativize(source).toString()));
                 }
             }
             return copy;

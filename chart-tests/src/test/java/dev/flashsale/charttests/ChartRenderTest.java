@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flashsale.charttests.Chart.Container;
 import dev.flashsale.charttests.Chart.Manifests;
+import dev.flashsale.testing.Repo;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -195,7 +196,7 @@ class ChartRenderTest {
 
     /**
      * The chart grants exactly the rules of operator/src/main/k8s/rbac.yaml, which the operator's
-     * RbacTest proves sufficient for the whole life of a sale; only the names are the release's.
+     * RbacIT proves sufficient for the whole life of a sale; only the names are the release's.
      */
     @Test
     void rbacMatchesTheOperatorsProvenRules() {

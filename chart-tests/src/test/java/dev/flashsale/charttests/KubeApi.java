@@ -1,6 +1,7 @@
 package dev.flashsale.charttests;
 
-import dev.flashsale.operator.testing.LocalApiServer;
+import dev.flashsale.testing.LocalApiServer;
+import dev.flashsale.testing.Repo;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -32,7 +33,7 @@ final class KubeApi {
         if (kubeConfig == null) {
             kubeConfig = LocalApiServer.kubeConfig();
             try (KubernetesClient client = newClient()) {
-                establish(client, Repo.CRD);
+                establish(client, ChartFiles.CRD);
             }
         }
         return newClient();

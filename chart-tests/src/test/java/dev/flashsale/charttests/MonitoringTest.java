@@ -3,6 +3,7 @@ package dev.flashsale.charttests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flashsale.charttests.Chart.Manifests;
+import dev.flashsale.testing.Repo;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The monitoring objects as rendered: the alerts an SRE pages on, each with its runbook in
  * docs/operations.md, and a dashboard with the panels the issue asks for. Whether their metrics
- * exist is LiveMetricsTest's job.
+ * exist is LiveMetricsIT's job.
  */
 class MonitoringTest {
 
@@ -32,7 +33,7 @@ class MonitoringTest {
 
     @Test
     void everyAlertLinksItsRunbook() {
-        String base = Yaml.at(Yaml.read(Repo.CHART.resolve("values.yaml")), "monitoring.rules.runbookBaseUrl");
+        String base = Yaml.at(Yaml.read(ChartFiles.CHART.resolve("values.yaml")), "monitoring.rules.runbookBaseUrl");
         Set<String> headings = Pattern.compile("(?m)^### (\\S+)$").matcher(Repo.read("docs/operations.md")).results()
                 .map(m -> m.group(1)).collect(Collectors.toSet());
         ALERTS.forEach((name, rule) -> {

@@ -27,7 +27,7 @@ class ValuesSchemaTest {
             "bad-trusted-proxy.yaml,           trustedProxies",
     })
     void badValuesFileIsRejectedBySchema(String file, String offending) {
-        Chart chart = Chart.defaults().values(Repo.resource("bad-values/" + file));
+        Chart chart = Chart.defaults().values(ChartFiles.resource("bad-values/" + file));
         assertThatThrownBy(chart::render)
                 .hasMessageContaining("values don't meet the specifications of the schema")
                 .hasMessageContaining(offending);

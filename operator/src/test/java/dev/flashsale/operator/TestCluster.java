@@ -1,10 +1,13 @@
 package dev.flashsale.operator;
 
 import dev.flashsale.core.SaleStore;
+import dev.flashsale.core.testing.SaleFixture;
 import dev.flashsale.operator.OperatorConfig.DeploymentRef;
 import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.FlashSaleSpec;
-import dev.flashsale.operator.testing.LocalApiServer;
+import dev.flashsale.testing.LocalApiServer;
+import dev.flashsale.testing.TestIds;
+import dev.flashsale.testing.TestRedis;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.Config;
@@ -20,7 +23,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * The test JVM's real kube-apiserver ({@link LocalApiServer}) with the generated CRD installed;
@@ -30,6 +32,13 @@ import java.util.UUID;
 final class TestCluster {
 
     static final Path GENERATED_CRD = Path.of("target/classes/META-INF/fabric8/flashsales.flashsale.dev-v1.yml");
+    /**
+     * The operator's tests keep their sales in a Redis database of their own: sale-api's tests may
+     * run their outbox relay and consumer against the same Redis at the same time, and would then
+     * persist these tests' purchases behind their back. Pub/sub is not per database, which the
+     * operator does not mind (events of unknown sales trigger nothing).
+     */
+    static final int REDIS_DATABASE = 9;
 
     private static String kubeConfig;
 
@@ -49,6 +58,11 @@ final class TestCluster {
         return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeConfig)).build();
     }
 
+    /** Sales in the operator tests' Redis database. */
+    static SaleFixture redis() {
+        return new SaleFixture(new TestRedis(REDIS_DATABASE));
+    }
+
     /** A client acting as {@code user} (impersonation), to run the operator with only its RBAC. */
     static KubernetesClient clientAs(String user, String... groups) {
         client().close();
@@ -59,7 +73,7 @@ final class TestCluster {
     }
 
     static String createNamespace(KubernetesClient client, String prefix) {
-        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+        String name = TestIds.unique(prefix);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
         return name;
     }
@@ -67,7 +81,7 @@ final class TestCluster {
     /** An operator as the tests run it: short lease timings, never System.exit on a lost Lease. */
     static OperatorConfig config(Set<String> namespaces, String identity, boolean leaderElection,
                                  Optional<DeploymentRef> saleApi) {
-        return new OperatorConfig(TestRedis.url(), namespaces, saleApi, leaderElection, "flashsale-operator",
+        return new OperatorConfig(TestRedis.url(REDIS_DATABASE), namespaces, saleApi, leaderElection, "flashsale-operator",
                 Optional.of(namespaces.iterator().next()), identity,
                 Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(250), false,
                 Duration.ofMillis(200), Duration.ofSeconds(60), "127.0.0.1", 0);

@@ -4,12 +4,12 @@ import dev.flashsale.api.persistence.PurchaseRepository;
 import dev.flashsale.core.SaleSpec;
 import dev.flashsale.core.SaleStore;
 import dev.flashsale.core.SaleView;
+import dev.flashsale.core.testing.SaleFixture;
 import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.UUID;
-import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -76,7 +76,7 @@ public abstract class ApiTestSupport {
 
     /** A purchase id of the sale: the sale id and 11 base-36 digits (sale-core's purchase.lua). */
     protected static String purchaseIdPattern(String saleId) {
-        return java.util.regex.Pattern.quote(saleId) + "-[0-9a-z]{11}";
+        return Pattern.quote(saleId) + "-[0-9a-z]{11}";
     }
 
     /** The id of a user's purchase as Redis recorded it. */
@@ -84,13 +84,9 @@ public abstract class ApiTestSupport {
         return store.purchaseOf(saleId, userId).block().purchase().orElseThrow().purchaseId();
     }
 
-    protected static String uniqueId(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-    }
-
+    /** Creates a sale with a unique id (sale-core's SaleFixture names it) through the application's store. */
     protected SaleSpec sale(String prefix, long stock, int perUserLimit, Instant start, Instant end) {
-        SaleSpec spec = new SaleSpec(uniqueId(prefix), "SKU-" + prefix.toUpperCase(), "Product " + prefix, stock,
-                perUserLimit, start, end, false, false);
+        SaleSpec spec = SaleFixture.spec(prefix, stock, perUserLimit, start, end);
         store.upsert(spec).block();
         return spec;
     }
@@ -111,15 +107,5 @@ public abstract class ApiTestSupport {
 
     protected long rowsInPostgres(String saleId) {
         return repository.count(saleId).block();
-    }
-
-    protected static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            Thread.sleep(100);
-        }
     }
 }

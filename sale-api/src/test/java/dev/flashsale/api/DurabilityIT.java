@@ -1,29 +1,29 @@
 package dev.flashsale.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.flashsale.core.SaleSpec;
 import dev.flashsale.core.SaleStore;
-import dev.flashsale.core.testing.RedisFixture;
-import java.io.File;
+import dev.flashsale.core.testing.SaleFixture;
+import dev.flashsale.testing.JavaProcess;
+import dev.flashsale.testing.Repo;
+import dev.flashsale.testing.TestServices.Service;
+import dev.flashsale.testing.TestServices;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -41,35 +41,35 @@ class DurabilityIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private static RedisFixture redis;
+    private static SaleFixture redis;
     private static SaleStore store;
-    private static Process podA;
-    private static Process podB;
+    private static JavaProcess podA;
+    private static JavaProcess podB;
     private static int portA;
     private static int portB;
 
     @BeforeAll
     static void startPods() throws Exception {
-        redis = new RedisFixture();
+        redis = new SaleFixture();
         store = redis.store();
         portA = 18_500 + (int) (ProcessHandle.current().pid() % 400);
         portB = portA + 1;
         podA = startPod("a", portA);
         podB = startPod("b", portB);
-        awaitReady(portA);
-        awaitReady(portB);
+        awaitReady(podA, portA);
+        awaitReady(podB, portB);
     }
 
     @AfterAll
     static void stopPods() {
-        for (Process p : new Process[] {podA, podB}) {
+        for (JavaProcess p : new JavaProcess[] {podA, podB}) {
             if (p != null) {
-                p.destroy();
+                p.close();
             }
         }
-        TestServices.run("start-one", "kafka");
-        TestServices.run("start-one", "postgres");
-        TestServices.run("start-one", "redis");
+        TestServices.start(Service.KAFKA);
+        TestServices.start(Service.POSTGRES);
+        TestServices.start(Service.REDIS);
         redis.close();
     }
 
@@ -77,11 +77,11 @@ class DurabilityIT {
     @Order(1)
     void purchasesGoOnWhileKafkaIsDownAndAllArriveAfterwards() throws Exception {
         SaleSpec sale = redis.created(redis.activeSale("nokafka", 1_000, 1));
-        TestServices.run("stop-one", "kafka");
+        TestServices.stop(Service.KAFKA);
         List<String> ids = buyMany(portA, sale.id(), "k", 50);
         assertThat(ids).hasSize(50);
         assertThat(store.view(sale.id()).block().sold()).isEqualTo(50);
-        TestServices.run("start-one", "kafka");
+        TestServices.start(Service.KAFKA);
         awaitPersistedExactly(sale.id(), 50, Duration.ofSeconds(90));
     }
 
@@ -89,11 +89,11 @@ class DurabilityIT {
     @Order(2)
     void purchasesGoOnWhilePostgresIsDownAndAllArriveAfterwards() throws Exception {
         SaleSpec sale = redis.created(redis.activeSale("nopg", 1_000, 1));
-        TestServices.run("stop-one", "postgres");
+        TestServices.stop(Service.POSTGRES);
         List<String> ids = buyMany(portB, sale.id(), "p", 50);
         assertThat(ids).hasSize(50);
         Thread.sleep(3_000); // the persister is now failing and retrying
-        TestServices.run("start-one", "postgres");
+        TestServices.start(Service.POSTGRES);
         awaitPersistedExactly(sale.id(), 50, Duration.ofSeconds(90));
     }
 
@@ -102,17 +102,17 @@ class DurabilityIT {
     void aRedisRestartDoesNotBreakPurchasesNorLoseThem() throws Exception {
         SaleSpec sale = redis.created(redis.activeSale("redisrestart", 1_000, 1));
         assertThat(buyMany(portA, sale.id(), "before", 10)).hasSize(10);
-        TestServices.run("stop-one", "redis");
+        TestServices.stop(Service.REDIS);
         HttpResponse<String> down = buy(portA, sale.id(), "while-down");
         assertThat(down.statusCode()).isEqualTo(503);
         assertThat(down.headers().firstValue("Retry-After")).isPresent();
         // the alert on Redis failures reads this counter (load shedding answers 503 too, without it)
         assertThat(get(portA, "/actuator/prometheus")).containsPattern("(?m)^flashsale_redis_errors_total\\{[^}]*\\} [1-9]");
         // the public health check says what is down, never where or why (host names, exception texts)
-        awaitTrue(Duration.ofSeconds(10), "/health reports Redis DOWN", () -> get(portA, "/health").contains("\"redis\":{\"status\":\"DOWN\"}"));
+        await("/health reports Redis DOWN").atMost(Duration.ofSeconds(10)).until(() -> get(portA, "/health").contains("\"redis\":{\"status\":\"DOWN\"}"));
         assertThat(get(portA, "/health")).doesNotContain("127.0.0.1", "Exception", "refused", "localhost");
-        TestServices.run("start-one", "redis");
-        awaitTrue(Duration.ofSeconds(30), "pod A buys again", () -> buy(portA, sale.id(), "after-0").statusCode() == 201);
+        TestServices.start(Service.REDIS);
+        await("pod A buys again").atMost(Duration.ofSeconds(30)).until(() -> buy(portA, sale.id(), "after-0").statusCode() == 201);
         assertThat(buyMany(portA, sale.id(), "again", 9)).hasSize(9);
         // the AOF kept what was sold before the restart; the script cache was empty and reloaded
         assertThat(store.view(sale.id()).block().sold()).isEqualTo(20);
@@ -124,21 +124,21 @@ class DurabilityIT {
     void killingAPodRightAfterItAnsweredLosesNothing() throws Exception {
         SaleSpec sale = redis.created(redis.activeSale("kill9", 1_000, 1));
         // Kafka away: pod A reads its purchases from the outbox but cannot hand them over...
-        TestServices.run("stop-one", "kafka");
+        TestServices.stop(Service.KAFKA);
         List<String> ids = buyMany(portA, sale.id(), "doomed", 100);
         assertThat(ids).hasSize(100);
         Thread.sleep(1_000);
         // ...and dies with them pending; pod B must claim and deliver them
-        podA.destroyForcibly().waitFor();
-        TestServices.run("start-one", "kafka");
+        podA.kill();
+        TestServices.start(Service.KAFKA);
         awaitPersistedExactly(sale.id(), 100, Duration.ofSeconds(120));
 
         // and once more with Kafka up: kill -9 the moment the last answer arrived
         podA = startPod("a2", portA);
-        awaitReady(portA);
+        awaitReady(podA, portA);
         SaleSpec second = redis.created(redis.activeSale("kill9b", 1_000, 1));
         assertThat(buyMany(portA, second.id(), "sudden", 200)).hasSize(200);
-        podA.destroyForcibly().waitFor();
+        podA.kill();
         // the dead pod's outbox entries are claimed after claim-after (3 s here) and its Kafka group
         // membership lapses after the consumer's 10 s session: persistence resumes within that
         awaitPersistedExactly(second.id(), 200, Duration.ofSeconds(30));
@@ -146,24 +146,15 @@ class DurabilityIT {
 
     // ---- helpers ----
 
-    private static Process startPod(String name, int port) throws IOException {
-        File jar = Files.list(TestServices.ROOT.resolve("sale-api/target"))
-                .filter(p -> p.getFileName().toString().matches("sale-api-.*\\.jar")).findFirst().orElseThrow().toFile();
-        Path log = TestServices.ROOT.resolve("sale-api/target/it-" + name + ".log");
-        return new ProcessBuilder("java", "-Xmx384m", "-jar", jar.getAbsolutePath(), "--server.port=" + port,
-                "--spring.profiles.active=test", "--flashsale.relay.claim-after=3s")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    private static JavaProcess startPod(String name, int port) {
+        return JavaProcess.of("it-" + name, Repo.jar("sale-api", "sale-api-.*\\.jar"))
+                .jvm(List.of("-Xmx384m")).args("--server.port=" + port, "--spring.profiles.active=test",
+                        "--flashsale.relay.claim-after=3s")
+                .logDir(Repo.root().resolve("sale-api/target")).start();
     }
 
-    private static void awaitReady(int port) throws Exception {
-        awaitTrue(Duration.ofSeconds(90), "pod on " + port + " ready", () -> {
-            try {
-                return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+    private static void awaitReady(JavaProcess pod, int port) {
+        pod.awaitReady("http://127.0.0.1:" + port + "/actuator/health/readiness", Duration.ofSeconds(90));
     }
 
     private static String get(int port, String path) {
@@ -197,11 +188,10 @@ class DurabilityIT {
     }
 
     private static void awaitPersistedExactly(String saleId, long expected, Duration timeout) throws Exception {
-        awaitTrue(timeout, expected + " purchases of " + saleId + " in PostgreSQL", () -> rows(saleId) >= expected);
+        await(expected + " purchases of " + saleId + " in PostgreSQL").atMost(timeout).until(() -> rows(saleId) >= expected);
         Thread.sleep(2_000); // any duplicate still in flight would land now
         assertThat(rows(saleId)).as("rows of %s", saleId).isEqualTo(expected);
-        awaitTrue(Duration.ofSeconds(30), "persisted counter of " + saleId,
-                () -> store.view(saleId).block().persisted() == expected);
+        await("persisted counter of " + saleId).atMost(Duration.ofSeconds(30)).until(() -> store.view(saleId).block().persisted() == expected);
     }
 
     private static long rows(String saleId) {
@@ -215,16 +205,6 @@ class DurabilityIT {
             }
         } catch (SQLException e) {
             return -1;
-        }
-    }
-
-    private static void awaitTrue(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            Thread.sleep(250);
         }
     }
 }

@@ -1,12 +1,15 @@
 package dev.flashsale.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.flashsale.api.events.SaleMemory;
 import dev.flashsale.core.PurchaseRequest;
 import dev.flashsale.core.SaleSpec;
 import dev.flashsale.core.SaleStore;
-import dev.flashsale.core.testing.RedisFixture;
+import dev.flashsale.core.testing.SaleFixture;
+import dev.flashsale.testing.TestServices.Service;
+import dev.flashsale.testing.TestServices;
 import io.lettuce.core.ClientListArgs;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisLoadingException;
@@ -44,12 +47,12 @@ class EventResyncIT extends ApiTestSupport {
     @Autowired
     SaleMemory memory;
 
-    private RedisFixture admin;
+    private SaleFixture admin;
     private String maxClients;
 
     @BeforeEach
     void adminConnection() {
-        admin = new RedisFixture();
+        admin = new SaleFixture();
         maxClients = admin.connection().sync().configGet("maxclients").get("maxclients");
     }
 
@@ -87,7 +90,7 @@ class EventResyncIT extends ApiTestSupport {
         List<ServerSentEvent<String>> seen = new CopyOnWriteArrayList<>();
         subscriptions.add(concurrentClient(2).get().uri("/api/v1/sales/{id}/events", saleId).accept(MediaType.TEXT_EVENT_STREAM)
                 .retrieve().bodyToFlux(SSE).filter(e -> e.event() != null).subscribe(seen::add));
-        await(Duration.ofSeconds(10), "initial", () -> !seen.isEmpty());
+        await("initial").atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
         return seen;
     }
 
@@ -118,8 +121,8 @@ class EventResyncIT extends ApiTestSupport {
         assertThat(seen).as("nothing is heard while the subscription is down").hasSize(1);
 
         subscriptionBack();
-        await(Duration.ofSeconds(30), "the missed state", () -> seen.stream().anyMatch(e -> "state-change".equals(e.event())));
-        await(Duration.ofSeconds(5), "the missed stock", () -> seen.stream().anyMatch(e -> "stock-update".equals(e.event())));
+        await("the missed state").atMost(Duration.ofSeconds(30)).until(() -> seen.stream().anyMatch(e -> "state-change".equals(e.event())));
+        await("the missed stock").atMost(Duration.ofSeconds(5)).until(() -> seen.stream().anyMatch(e -> "stock-update".equals(e.event())));
         assertThat(resyncs()).isGreaterThan(resyncsBefore);
         subscriptions.forEach(Disposable::dispose);
 
@@ -134,7 +137,7 @@ class EventResyncIT extends ApiTestSupport {
         // and live events flow again
         List<ServerSentEvent<String>> after = subscribe(sale.id(), subscriptions);
         store.pause(sale.id(), false).block();
-        await(Duration.ofSeconds(5), "live again", () -> after.stream().anyMatch(e -> "state-change".equals(e.event())));
+        await("live again").atMost(Duration.ofSeconds(5)).until(() -> after.stream().anyMatch(e -> "state-change".equals(e.event())));
         subscriptions.forEach(Disposable::dispose);
     }
 
@@ -143,7 +146,7 @@ class EventResyncIT extends ApiTestSupport {
         SaleSpec sale = activeSale("relife", 1, 1);
         buy(sale.id(), "first").expectStatus().isCreated();
         buy(sale.id(), "late").expectStatus().isEqualTo(409);
-        await(Duration.ofSeconds(10), "the pod remembers the sell-out", () -> memory.answerFromMemory(sale.id(), "anyone") != null);
+        await("the pod remembers the sell-out").atMost(Duration.ofSeconds(10)).until(() -> memory.answerFromMemory(sale.id(), "anyone") != null);
 
         subscriptionDown();
         // the sale id lives again, with stock, while the pod cannot hear it
@@ -155,7 +158,7 @@ class EventResyncIT extends ApiTestSupport {
         buy(sale.id(), "fooled").expectStatus().isEqualTo(409); // answered from the stale memory
 
         subscriptionBack();
-        await(Duration.ofSeconds(30), "the new life sells", () ->
+        await("the new life sells").atMost(Duration.ofSeconds(30)).until(() ->
                 buy(sale.id(), "newcomer-" + System.nanoTime()).returnResult(String.class).getStatus().value() == 201);
         assertThat(memory.answerFromMemory(sale.id(), "anyone")).isNull();
     }
@@ -166,13 +169,13 @@ class EventResyncIT extends ApiTestSupport {
         List<Disposable> subscriptions = new CopyOnWriteArrayList<>();
         List<ServerSentEvent<String>> seen = subscribe(sale.id(), subscriptions);
         buy(sale.id(), "before").expectStatus().isCreated();
-        await(Duration.ofSeconds(5), "live stock", () -> seen.size() >= 2);
+        await("live stock").atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 2);
 
-        TestServices.run("stop-one", "redis");
-        TestServices.run("start-one", "redis");
+        TestServices.stop(Service.REDIS);
+        TestServices.start(Service.REDIS);
         // at once, on a fresh connection, before the pod's subscription is back (kept away if it was quicker)
         admin.close();
-        admin = new RedisFixture();
+        admin = new SaleFixture();
         Retry loading = Retry.fixedDelay(100, Duration.ofMillis(50)).filter(RedisLoadingException.class::isInstance);
         admin.connection().reactive().ping().retryWhen(loading).block(); // (LOADING while Redis replays its AOF)
         subscriptionDown();
@@ -182,7 +185,7 @@ class EventResyncIT extends ApiTestSupport {
                     .isEqualTo("SUCCESS");
         }
         subscriptionBack();
-        await(Duration.ofSeconds(60), "the final state after the restart", () -> seen.stream()
+        await("the final state after the restart").atMost(Duration.ofSeconds(60)).until(() -> seen.stream()
                 .anyMatch(e -> "state-change".equals(e.event()) && e.data().contains("SOLD_OUT")));
         subscriptions.forEach(Disposable::dispose);
         assertIncreasingIds(seen);

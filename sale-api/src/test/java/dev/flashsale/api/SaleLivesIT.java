@@ -1,12 +1,13 @@
 package dev.flashsale.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.flashsale.core.DeleteResult;
 import dev.flashsale.core.SaleKeys;
 import dev.flashsale.core.SaleSpec;
 import dev.flashsale.core.UpsertResult;
-import dev.flashsale.core.testing.RedisFixture;
+import dev.flashsale.testing.TestRedis;
 import io.lettuce.core.RestoreArgs;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,7 +44,7 @@ class SaleLivesIT extends ApiTestSupport {
 
     private static final Duration PERSISTED_WITHIN = Duration.ofSeconds(30);
 
-    private static RedisFixture redisFixture;
+    private static TestRedis redisFixture;
 
     @Autowired
     DatabaseClient db;
@@ -53,7 +55,7 @@ class SaleLivesIT extends ApiTestSupport {
 
     @BeforeAll
     static void connect() {
-        redisFixture = new RedisFixture();
+        redisFixture = new TestRedis();
     }
 
     @AfterAll
@@ -100,7 +102,7 @@ class SaleLivesIT extends ApiTestSupport {
 
         ids.addAll(buyAll(sale.id(), "p3-a", "p3-b", "p3-c"));
         assertThat(ids).doesNotHaveDuplicates().hasSize(9);
-        await(PERSISTED_WITHIN, "all 9 purchases in PostgreSQL", () -> rowsOf(sale.id()).size() == 9);
+        await("all 9 purchases in PostgreSQL").atMost(PERSISTED_WITHIN).until(() -> rowsOf(sale.id()).size() == 9);
         assertThat(rowsOf(sale.id())).containsOnlyKeys(ids);
         // Redis counts the 3 it remembers plus the 3 sold since, each of them really stored
         awaitPersisted(sale.id(), 6);
@@ -138,12 +140,10 @@ class SaleLivesIT extends ApiTestSupport {
         SaleSpec sale = activeSale("gone", 10, 1);
         buyAll(sale.id(), "dora");
         awaitPersisted(sale.id(), 1);
-        await(PERSISTED_WITHIN, "the relay's backlog gauge of " + sale.id(),
-                () -> registry.find("flashsale.outbox.backlog").tag("sale", sale.id()).gauge() != null);
+        await("the relay's backlog gauge of " + sale.id()).atMost(PERSISTED_WITHIN).until(() -> registry.find("flashsale.outbox.backlog").tag("sale", sale.id()).gauge() != null);
         assertThat(store.delete(sale.id(), false).block().outcome()).isEqualTo(DeleteResult.Outcome.DELETED);
         assertThat(store.saleIds().collectList().block()).doesNotContain(sale.id());
-        await(PERSISTED_WITHIN, "the backlog gauge of the deleted sale removed",
-                () -> registry.find("flashsale.outbox.backlog").tag("sale", sale.id()).gauge() == null);
+        await("the backlog gauge of the deleted sale removed").atMost(PERSISTED_WITHIN).until(() -> registry.find("flashsale.outbox.backlog").tag("sale", sale.id()).gauge() == null);
     }
 
     // ---- helpers ----
@@ -158,7 +158,7 @@ class SaleLivesIT extends ApiTestSupport {
     }
 
     private void awaitPersisted(String saleId, long units) throws InterruptedException {
-        await(PERSISTED_WITHIN, units + " units of " + saleId + " persisted", () -> view(saleId).persisted() == units);
+        await(units + " units of " + saleId + " persisted").atMost(PERSISTED_WITHIN).until(() -> view(saleId).persisted() == units);
     }
 
     /** purchase id → user id of the sale's rows in PostgreSQL. */
@@ -210,15 +210,16 @@ class SaleLivesIT extends ApiTestSupport {
     }
 
     private static ConsumerRecord<String, String> awaitDeadLetter(KafkaConsumer<String, String> consumer, String saleId) {
-        long deadline = System.nanoTime() + PERSISTED_WITHIN.toNanos();
-        while (System.nanoTime() < deadline) {
+        AtomicReference<ConsumerRecord<String, String>> letter = new AtomicReference<>();
+        await("a dead letter for " + saleId).atMost(PERSISTED_WITHIN).pollInSameThread().until(() -> {
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                 if (saleId.equals(r.key())) {
-                    return r;
+                    letter.set(r);
                 }
             }
-        }
-        throw new AssertionError("no dead letter for " + saleId + " within " + PERSISTED_WITHIN);
+            return letter.get() != null;
+        });
+        return letter.get();
     }
 
     private static String header(ConsumerRecord<String, String> r, String name) {

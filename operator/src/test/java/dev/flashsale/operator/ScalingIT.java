@@ -1,0 +1,148 @@
+package dev.flashsale.operator;
+
+import static dev.flashsale.operator.TestCluster.hasEvent;
+import static dev.flashsale.operator.TestCluster.resource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.flashsale.core.SaleStore;
+import dev.flashsale.core.testing.SaleFixture;
+import dev.flashsale.operator.OperatorConfig.DeploymentRef;
+import dev.flashsale.operator.crd.FlashSale;
+import dev.flashsale.operator.crd.Scaling;
+import dev.flashsale.testing.TestIds;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * spec.scaling resizes the sale-api Deployment at startTime - leadTime and restores it when the sale
+ * ends. The Deployment is only an object here: without a controller-manager no pod ever runs.
+ */
+class ScalingIT {
+
+    private static KubernetesClient client;
+    private static SaleFixture redis;
+    private static SaleStore store;
+    /** sale-api as a plain Deployment, and sale-api under a HorizontalPodAutoscaler; an operator each. */
+    private static String namespace;
+    private static String hpaNamespace;
+    private static List<FlashSaleOperator> operators;
+
+    @BeforeAll
+    static void start() {
+        client = TestCluster.client();
+        redis = TestCluster.redis();
+        store = redis.store();
+        namespace = TestCluster.createNamespace(client, "scaling");
+        hpaNamespace = TestCluster.createNamespace(client, "scaling-hpa");
+        for (String ns : List.of(namespace, hpaNamespace)) {
+            client.resource(new DeploymentBuilder()
+                    .withNewMetadata().withName("sale-api").withNamespace(ns).endMetadata()
+                    .withNewSpec().withReplicas(2)
+                    .withNewSelector().addToMatchLabels("app", "sale-api").endSelector()
+                    .withNewTemplate().withNewMetadata().addToLabels("app", "sale-api").endMetadata()
+                    .withNewSpec().addNewContainer().withName("sale-api").withImage("flashsale/sale-api").endContainer().endSpec()
+                    .endTemplate().endSpec().build()).create();
+        }
+        client.resource(new HorizontalPodAutoscalerBuilder()
+                .withNewMetadata().withName("sale-api").withNamespace(hpaNamespace).endMetadata()
+                .withNewSpec().withMinReplicas(2).withMaxReplicas(5)
+                .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment").withName("sale-api").endScaleTargetRef()
+                .endSpec().build()).create();
+        operators = List.of(
+                TestCluster.startOperator(TestCluster.config(Set.of(namespace), "scaling", false,
+                        Optional.of(new DeploymentRef(namespace, "sale-api")))),
+                TestCluster.startOperator(TestCluster.config(Set.of(hpaNamespace), "scaling-hpa", false,
+                        Optional.of(new DeploymentRef(hpaNamespace, "sale-api")))));
+    }
+
+    @AfterAll
+    static void stop() {
+        operators.forEach(FlashSaleOperator::close);
+        TestCluster.forgetSales(client, store, namespace);
+        TestCluster.forgetSales(client, store, hpaNamespace);
+        redis.close();
+        client.close();
+    }
+
+    private static Deployment saleApi() {
+        return client.apps().deployments().inNamespace(namespace).withName("sale-api").get();
+    }
+
+    private static HorizontalPodAutoscaler saleApiHpa() {
+        return client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(hpaNamespace).withName("sale-api").get();
+    }
+
+    private static void sleepUntil(Instant instant) throws InterruptedException {
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), instant).toMillis()));
+    }
+
+    private static FlashSale createScaledSale(String ns, int replicas, Instant start, Instant end) {
+        FlashSale sale = TestCluster.sale(ns, TestIds.unique("scaled"), 100, start, end);
+        Scaling scaling = new Scaling();
+        scaling.setReplicas(replicas);
+        scaling.setLeadTime("2s");
+        sale.getSpec().setScaling(scaling);
+        return client.resource(sale).create();
+    }
+
+    @Test
+    void scalesUpAtLeadTimeAndRestoresAfterTheEnd() throws InterruptedException {
+        Instant start = redis.now().plusSeconds(4);
+        Instant scaleUp = start.minusSeconds(2);
+        Instant end = start.plusSeconds(2);
+        FlashSale sale = createScaledSale(namespace, 6, start, end);
+
+        sleepUntil(scaleUp.minusMillis(500));
+        assertThat(saleApi().getSpec().getReplicas()).as("before startTime - leadTime").isEqualTo(2);
+
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> saleApi().getSpec().getReplicas() == 6);
+        assertThat(Duration.between(scaleUp, Instant.now())).isLessThan(Duration.ofSeconds(1));
+        assertThat(saleApi().getMetadata().getAnnotations()).containsEntry(SaleApiScaler.ORIGINAL_REPLICAS, "2");
+
+        sleepUntil(end.minusMillis(500));
+        assertThat(saleApi().getSpec().getReplicas()).as("while the sale runs").isEqualTo(6);
+
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> saleApi().getSpec().getReplicas() == 2);
+        assertThat(Duration.between(end, Instant.now())).isLessThan(Duration.ofSeconds(1));
+        assertThat(saleApi().getMetadata().getAnnotations()).doesNotContainKey(SaleApiScaler.ORIGINAL_REPLICAS);
+        assertThat(hasEvent(client, sale, "Normal", "ScaledUp")).isTrue();
+        assertThat(hasEvent(client, sale, "Normal", "ScaledDown")).isTrue();
+        assertThat(resource(client, sale).get().getStatus().getPhase()).isNotNull();
+    }
+
+    /** With an HPA, its minimum is raised (the HPA keeps scaling above it), capped at its maximum. */
+    @Test
+    void raisesTheAutoscalersMinimumUpToItsMaximumAndRestoresIt() throws InterruptedException {
+        Instant start = redis.now().plusSeconds(4);
+        Instant end = start.plusSeconds(2);
+        FlashSale sale = createScaledSale(hpaNamespace, 6, start, end);
+
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> saleApiHpa().getSpec().getMinReplicas() == 5);
+        assertThat(saleApiHpa().getSpec().getMaxReplicas()).as("the platform's ceiling stays").isEqualTo(5);
+        assertThat(saleApiHpa().getMetadata().getAnnotations()).containsEntry(SaleApiScaler.ORIGINAL_REPLICAS, "2");
+        assertThat(client.apps().deployments().inNamespace(hpaNamespace).withName("sale-api").get().getSpec().getReplicas())
+                .as("the HPA owns the Deployment's replicas").isEqualTo(2);
+
+        sleepUntil(end);
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> saleApiHpa().getSpec().getMinReplicas() == 2);
+        assertThat(saleApiHpa().getMetadata().getAnnotations()).doesNotContainKey(SaleApiScaler.ORIGINAL_REPLICAS);
+        assertThat(hasEvent(client, sale, "Normal", "ScaledUp")).isTrue();
+        assertThat(hasEvent(client, sale, "Normal", "ScaledDown")).isTrue();
+    }
+}
