@@ -42,7 +42,7 @@ new_sale() { # new_sale PREFIX STOCK START -> prints the id
 # does not grow from round to round (its AOF rewrites would slow the later rounds down).
 drop_sale() {
   local deadline=$((SECONDS + 60))
-  until "$ROOT/flashsale" sale delete --id "$1" 2>/dev/null | grep -qE '^(DELETED|MISSING)'; do
+  until "$ROOT/flashsale" sale delete --id "$1" 2>/dev/null | grep -qE '^(DELETED|SALE_NOT_FOUND)'; do
     ((SECONDS < deadline)) || { say "  sale $1 not fully persisted after 60 s; kept"; return; }
     sleep 0.5
   done

@@ -57,7 +57,7 @@ drop_sale() { # waits until PostgreSQL holds the sale, then deletes its keys; pr
   local id="$1" sold deadline=$((SECONDS + 120))
   sale cancel --id "$id"
   sold="$(sold_of "$id")"
-  until "$ROOT/flashsale" sale delete --id "$id" 2>/dev/null | grep -qE '^(DELETED|MISSING)'; do
+  until "$ROOT/flashsale" sale delete --id "$id" 2>/dev/null | grep -qE '^(DELETED|SALE_NOT_FOUND)'; do
     ((SECONDS < deadline)) || { echo "[soak] sale $id not persisted after 120 s" >&2; echo "$sold"; return; }
     sleep 1
   done

@@ -18,11 +18,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 interface Options {
   view?: SaleView;
   buy?: () => FakeReply | Promise<FakeReply>;
-  mine?: () => FakeReply;
+  myPurchase?: () => FakeReply;
 }
 
-function setup({ view = saleView(), buy = () => ok(purchase, 201), mine = () => fail(404, 'NOT_FOUND') }: Options = {}) {
-  const { calls } = installFetch((_url, init) => (init.method === 'POST' ? buy() : mine()));
+function setup({ view = saleView(), buy = () => ok(purchase, 201), myPurchase = () => fail(404, 'PURCHASE_NOT_FOUND') }: Options = {}) {
+  const { calls } = installFetch((_url, init) => (init.method === 'POST' ? buy() : myPurchase()));
   const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
   const utils = render(<PurchasePanel view={view} offsetMs={0} />);
   return {
@@ -53,7 +53,7 @@ describe('PurchasePanel', () => {
 
   it('buys with X-User-Id, a fresh Idempotency-Key and qty, then shows the purchase until it is persisted', async () => {
     let persisted = false;
-    const s = setup({ mine: () => (persisted ? ok({ ...purchase, persisted: true }) : ok(purchase)) });
+    const s = setup({ myPurchase: () => (persisted ? ok({ ...purchase, persisted: true }) : ok(purchase)) });
     await buyAs(s, '  alice ');
 
     expect(await screen.findByText('Purchase confirmed')).toBeInTheDocument();
@@ -141,7 +141,7 @@ describe('PurchasePanel', () => {
     expect(localStorage.getItem('flashsale.userId')).toBe('alice');
     first.unmount();
 
-    const s = setup({ mine: () => ok({ ...purchase, persisted: true }) });
+    const s = setup({ myPurchase: () => ok({ ...purchase, persisted: true }) });
     expect(s.userId()).toHaveValue('alice');
     const details = await screen.findByTestId('my-purchase');
     expect(details).toHaveTextContent('widget-drop-000042');
@@ -149,7 +149,7 @@ describe('PurchasePanel', () => {
     expect(s.calls[0]).toMatchObject({ url: '/api/v1/sales/widget-drop/purchases/me', headers: { 'X-User-Id': 'alice' } });
   });
 
-  it('shows no purchase when /purchases/me answers NOT_FOUND', async () => {
+  it('shows no purchase when /purchases/me answers PURCHASE_NOT_FOUND', async () => {
     localStorage.setItem('flashsale.userId', 'carol');
     const s = setup();
     await waitFor(() => expect(s.calls).toHaveLength(1));
@@ -212,7 +212,7 @@ describe('PurchasePanel', () => {
   });
 
   it('after a network failure, looks up whether the purchase went through', async () => {
-    const s = setup({ buy: () => 'network-error', mine: () => ok(purchase) });
+    const s = setup({ buy: () => 'network-error', myPurchase: () => ok(purchase) });
     await s.user.type(s.userId(), 'alice');
     await s.user.click(s.buyButton());
     expect(await screen.findByText('Network problem')).toBeInTheDocument();

@@ -8,7 +8,7 @@ import { PERSISTED_POLL_MS, usePurchase, type BuyStart } from './usePurchase';
 const T0 = Date.parse('2026-02-15T10:00:00.000Z');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-const purchaseOf = (userId: string, overrides: Partial<Purchase> = {}): Purchase => ({
+const purchaseBy = (userId: string, overrides: Partial<Purchase> = {}): Purchase => ({
   purchaseId: `widget-drop-${userId}`,
   saleId: 'widget-drop',
   userId,
@@ -30,11 +30,11 @@ interface Options {
   /** Answers POST /purchases. */
   buy?: FakeRoute;
   /** Answers GET /purchases/me. */
-  mine?: FakeRoute;
+  myPurchase?: FakeRoute;
 }
 
-async function setup({ sale = saleView(), buy = () => ok(purchaseOf('alice'), 201), mine = () => fail(404, 'NOT_FOUND') }: Options = {}) {
-  const { calls } = installFetch((url, init) => (init.method === 'POST' ? buy(url, init) : mine(url, init)));
+async function setup({ sale = saleView(), buy = () => ok(purchaseBy('alice'), 201), myPurchase = () => fail(404, 'PURCHASE_NOT_FOUND') }: Options = {}) {
+  const { calls } = installFetch((url, init) => (init.method === 'POST' ? buy(url, init) : myPurchase(url, init)));
   const hook = renderHook(({ view }) => usePurchase(view, 0), { initialProps: { view: sale } });
   await flush();
   const result = () => hook.result.current;
@@ -74,10 +74,10 @@ describe('usePurchase', () => {
 
     it('restores the purchase of the remembered shopper', async () => {
       localStorage.setItem('flashsale.userId', 'alice');
-      const s = await setup({ mine: () => ok(purchaseOf('alice', { persisted: true })) });
+      const s = await setup({ myPurchase: () => ok(purchaseBy('alice', { persisted: true })) });
       expect(s.result().userId).toBe('alice');
       expect(s.lookups()).toEqual(['alice']);
-      expect(s.result().purchase).toEqual(purchaseOf('alice', { persisted: true }));
+      expect(s.result().purchase).toEqual(purchaseBy('alice', { persisted: true }));
       expect(s.result().state).toEqual({ status: 'idle' });
     });
 
@@ -103,7 +103,7 @@ describe('usePurchase', () => {
     });
 
     it('looks up the purchase of a confirmed user id once, and not for an invalid one', async () => {
-      const s = await setup({ mine: (url, init) => (user('bob')(url, init) ? ok(purchaseOf('bob')) : fail(404, 'NOT_FOUND')) });
+      const s = await setup({ myPurchase: (url, init) => (user('bob')(url, init) ? ok(purchaseBy('bob')) : fail(404, 'PURCHASE_NOT_FOUND')) });
       s.type('');
       act(() => s.result().confirmUserId());
       await flush();
@@ -123,11 +123,11 @@ describe('usePurchase', () => {
     it('drops a late answer for the user id typed before', async () => {
       localStorage.setItem('flashsale.userId', 'alice');
       const aliceAnswer = deferred();
-      const s = await setup({ mine: (url, init) => (user('alice')(url, init) ? aliceAnswer.promise : fail(404, 'NOT_FOUND')) });
+      const s = await setup({ myPurchase: (url, init) => (user('alice')(url, init) ? aliceAnswer.promise : fail(404, 'PURCHASE_NOT_FOUND')) });
       s.type('bob');
       act(() => s.result().confirmUserId());
       await flush();
-      aliceAnswer.resolve(ok(purchaseOf('alice')));
+      aliceAnswer.resolve(ok(purchaseBy('alice')));
       await flush();
       expect(s.lookups()).toEqual(['alice', 'bob']);
       expect(s.result().purchase).toBeNull();
@@ -194,13 +194,13 @@ describe('usePurchase', () => {
       expect(post?.headers['X-User-Id']).toBe('alice');
       expect(post?.headers['Idempotency-Key']).toMatch(UUID);
 
-      answer.resolve(ok(purchaseOf('alice', { qty: 2 }), 201));
+      answer.resolve(ok(purchaseBy('alice', { qty: 2 }), 201));
       await flush();
       expect(s.result().state).toMatchObject({
         status: 'done',
         outcome: { kind: 'success', code: 'SUCCESS', title: 'Purchase confirmed' },
       });
-      expect(s.result().purchase).toEqual(purchaseOf('alice', { qty: 2 }));
+      expect(s.result().purchase).toEqual(purchaseBy('alice', { qty: 2 }));
     });
 
     it('ignores clicks while pending, then takes the next one with a new Idempotency-Key', async () => {
@@ -218,7 +218,7 @@ describe('usePurchase', () => {
       await flush();
       expect(s.posts()).toHaveLength(1);
 
-      answer.resolve(ok(purchaseOf('alice'), 201));
+      answer.resolve(ok(purchaseBy('alice'), 201));
       await flush();
       expect(s.result().state.status).toBe('done');
 
@@ -245,7 +245,7 @@ describe('usePurchase', () => {
     });
 
     it('shows the existing purchase on ALREADY_PURCHASED', async () => {
-      const existing = purchaseOf('alice', { persisted: true });
+      const existing = purchaseBy('alice', { persisted: true });
       const s = await setup({ buy: () => fail(409, 'ALREADY_PURCHASED', { purchase: existing }) });
       s.type('alice');
       s.buy();
@@ -255,13 +255,13 @@ describe('usePurchase', () => {
     });
 
     it('after a network failure, looks up whether the purchase went through', async () => {
-      const s = await setup({ buy: () => 'network-error', mine: () => ok(purchaseOf('alice')) });
+      const s = await setup({ buy: () => 'network-error', myPurchase: () => ok(purchaseBy('alice')) });
       s.type('alice');
       s.buy();
       await flush();
       expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'NETWORK_ERROR' } });
       expect(s.lookups()).toEqual(['alice']);
-      expect(s.result().purchase).toEqual(purchaseOf('alice'));
+      expect(s.result().purchase).toEqual(purchaseBy('alice'));
     });
 
     it('uses the stock and limit of the sale it was clicked in for the message', async () => {
@@ -284,7 +284,7 @@ describe('usePurchase', () => {
       s.type('');
       expect(s.buy()).toBe('invalid-user-id');
       expect(s.result().state).toEqual({ status: 'invalid', userIdError: 'Enter a user id.', qtyError: null });
-      expect(s.result().purchase).toEqual(purchaseOf('alice'));
+      expect(s.result().purchase).toEqual(purchaseBy('alice'));
     });
   });
 
@@ -359,7 +359,7 @@ describe('usePurchase', () => {
   describe('until the purchase is persisted', () => {
     it('re-checks it every 2 s, and stops once PostgreSQL has it', async () => {
       let persisted = false;
-      const s = await setup({ mine: () => ok(purchaseOf('alice', { persisted })) });
+      const s = await setup({ myPurchase: () => ok(purchaseBy('alice', { persisted })) });
       s.type('alice');
       s.buy();
       await flush();
@@ -380,7 +380,7 @@ describe('usePurchase', () => {
     it("drops a re-check answer once another shopper's purchase is shown", async () => {
       const alicePoll = deferred();
       const s = await setup({
-        mine: (url, init) => (user('alice')(url, init) ? alicePoll.promise : ok(purchaseOf('bob', { persisted: true }))),
+        myPurchase: (url, init) => (user('alice')(url, init) ? alicePoll.promise : ok(purchaseBy('bob', { persisted: true }))),
       });
       s.type('alice');
       s.buy();
@@ -393,9 +393,9 @@ describe('usePurchase', () => {
       await flush();
       expect(s.result().purchase?.userId).toBe('bob');
 
-      alicePoll.resolve(ok(purchaseOf('alice', { persisted: true })));
+      alicePoll.resolve(ok(purchaseBy('alice', { persisted: true })));
       await flush();
-      expect(s.result().purchase).toEqual(purchaseOf('bob', { persisted: true }));
+      expect(s.result().purchase).toEqual(purchaseBy('bob', { persisted: true }));
     });
   });
 });

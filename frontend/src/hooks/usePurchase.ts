@@ -83,13 +83,13 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
   const shownFor = useRef<string | null>(null);
 
   /** Shows the purchase of `forUserId` once the answer arrives (unless another id is shown by then). */
-  const lookUpPurchase = useCallback(
+  const lookUpMyPurchase = useCallback(
     (forUserId: string) => {
       shownFor.current = forUserId;
       void fetchMyPurchase(saleId, forUserId).then((result) => {
         if (shownFor.current !== forUserId) return;
         if (result.kind === 'ok') setPurchase(result.data);
-        else if (result.kind === 'error' && result.error.code === 'NOT_FOUND') setPurchase(null);
+        else if (result.kind === 'error' && result.error.code === 'PURCHASE_NOT_FOUND') setPurchase(null);
       });
     },
     [saleId],
@@ -98,8 +98,8 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
   // A reload restores the purchase of the remembered shopper.
   useEffect(() => {
     const check = validateUserId(loadUserId());
-    if (check.ok) lookUpPurchase(check.value);
-  }, [lookUpPurchase]);
+    if (check.ok) lookUpMyPurchase(check.value);
+  }, [lookUpMyPurchase]);
 
   // Until PostgreSQL has it, the purchase is only in Redis and Kafka: show that, and re-check.
   const unpersisted = purchase !== null && !purchase.persisted ? purchase.userId : null;
@@ -121,7 +121,7 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
 
   const confirmUserId = () => {
     const check = validateUserId(userId);
-    if (check.ok && check.value !== shownFor.current) lookUpPurchase(check.value);
+    if (check.ok && check.value !== shownFor.current) lookUpMyPurchase(check.value);
   };
 
   const send = async (forUserId: string, units: number) => {
@@ -133,7 +133,7 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
       dispatch({ type: 'answered', outcome });
       if (outcome.purchase) setPurchase(outcome.purchase);
       // The request may have gone through before the connection broke: ask, so the shopper knows.
-      if (result.kind === 'network') lookUpPurchase(forUserId);
+      if (result.kind === 'network') lookUpMyPurchase(forUserId);
     } catch (e) {
       // A bug, not an answer (the client turns every failure into a result): keep the form usable.
       dispatch({ type: 'aborted' });

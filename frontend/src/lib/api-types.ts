@@ -221,7 +221,7 @@ export interface components {
             persisted: boolean;
         };
         Error: {
-            /** @constant */
+            /** @enum {boolean} */
             success: false;
             error: {
                 code: string;
@@ -269,7 +269,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
+                        /** @enum {boolean} */
                         success: true;
                         data: components["schemas"]["Sale"][];
                     };
@@ -299,7 +299,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
+                        /** @enum {boolean} */
                         success: true;
                         data: components["schemas"]["Sale"];
                     };
@@ -353,7 +353,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
+                        /** @enum {boolean} */
                         success: true;
                         data: components["schemas"]["Purchase"];
                     };
@@ -449,7 +449,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @constant */
+                        /** @enum {boolean} */
                         success: true;
                         data: components["schemas"]["Purchase"];
                     };
@@ -464,7 +464,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description SALE_NOT_FOUND or NOT_FOUND */
+            /** @description SALE_NOT_FOUND (no such sale) or PURCHASE_NOT_FOUND (the shopper bought nothing in it) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -552,7 +552,7 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        /** @constant */
+                        /** @enum {boolean} */
                         success: true;
                         /** @enum {string} */
                         data: "pong";
@@ -575,7 +575,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": Record<string, never>;
+                };
             };
         };
     };

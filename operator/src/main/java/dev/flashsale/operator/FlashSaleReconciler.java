@@ -151,7 +151,7 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
                 }
             }
             case REFUSED -> draft.notReady(sale, "ChangeRefused", refusal(result.refusedField(), view));
-            case MISSING -> draft.notReady(sale, "RedisKeysMissing", "the sale's keys are gone from Redis although its"
+            case SALE_NOT_FOUND -> draft.notReady(sale, "RedisKeysMissing", "the sale's keys are gone from Redis although its"
                     + " stock was initialised (Redis data lost?); the operator does not re-create them, which would sell"
                     + " the stock a second time. Restore Redis, or delete and re-create the FlashSale.");
         }

@@ -54,7 +54,8 @@ public abstract class ApiTestSupport {
 
     @BeforeEach
     void client() {
-        http = WebTestClient.bindToServer().baseUrl(baseUrl()).responseTimeout(Duration.ofSeconds(30)).build();
+        http = WebTestClient.bindToServer().baseUrl(baseUrl()).responseTimeout(Duration.ofSeconds(30))
+                .entityExchangeResultConsumer(OpenApiContract::validate).build();
     }
 
     protected String baseUrl() {
@@ -81,7 +82,7 @@ public abstract class ApiTestSupport {
 
     /** The id of a user's purchase as Redis recorded it. */
     protected String purchaseIdOf(String saleId, String userId) {
-        return store.purchaseOf(saleId, userId).block().purchase().orElseThrow().purchaseId();
+        return store.myPurchase(saleId, userId).block().purchase().orElseThrow().purchaseId();
     }
 
     /** Creates a sale with a unique id (sale-core's SaleFixture names it) through the application's store. */

@@ -26,8 +26,7 @@ public record PurchaseResult(Outcome outcome, Instant serverTime, Purchase purch
         String code = (String) r.get(0);
         Instant now = Scripts.instant(r.get(1));
         return switch (code) {
-            case "OK", "REPLAY", "ALREADY_PURCHASED" -> new PurchaseResult(
-                    code.equals("OK") ? Outcome.SUCCESS : Outcome.valueOf(code), now,
+            case "SUCCESS", "REPLAY", "ALREADY_PURCHASED" -> new PurchaseResult(Outcome.valueOf(code), now,
                     Purchase.fromRecord(saleId, (String) r.get(2), (String) r.get(3)),
                     Scripts.num(r.get(4)) == 1, null, null, 0);
             case "SALE_NOT_ACTIVE" -> new PurchaseResult(Outcome.SALE_NOT_ACTIVE, now, null, false,

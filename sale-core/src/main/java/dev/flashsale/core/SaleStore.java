@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.Optional;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -40,7 +39,7 @@ public final class SaleStore {
 
     /**
      * @param create false when the caller knows the sale was created before (e.g. the operator sees
-     *               StockInitialized): missing keys then mean lost Redis data, reported as MISSING
+     *               StockInitialized): missing keys then mean lost Redis data, reported as SALE_NOT_FOUND
      *               instead of selling the whole stock a second time.
      */
     public Mono<UpsertResult> upsert(SaleSpec spec, boolean create) {
@@ -73,7 +72,7 @@ public final class SaleStore {
             case CREATED, UPDATED -> new UpsertResult(outcome, SaleState.valueOf((String) r.get(1)),
                     EndReason.fromScript((String) r.get(2)), null);
             case REFUSED -> new UpsertResult(outcome, null, null, (String) r.get(1));
-            case MISSING -> new UpsertResult(outcome, null, null, null);
+            case SALE_NOT_FOUND -> new UpsertResult(outcome, null, null, null);
         };
     }
 
@@ -115,23 +114,12 @@ public final class SaleStore {
                 .map(r -> PurchaseResult.fromScript(request.saleId(), r));
     }
 
-    /** A user's latest purchase and whether it is persisted. */
-    public Mono<UserPurchase> purchaseOf(String saleId, String userId) {
+    /** A shopper's own purchase in a sale: the latest one and whether it is persisted. */
+    public Mono<MyPurchase> myPurchase(String saleId, String userId) {
         SaleKeys k = SaleKeys.of(saleId);
-        return Scripts.MINE.<List<Object>>run(redis, ScriptOutputType.MULTI,
+        return Scripts.MY_PURCHASE.<List<Object>>run(redis, ScriptOutputType.MULTI,
                         List.of(k.meta(), k.buyers(), k.purchases(), k.persisted()), userId.strip())
-                .map(r -> switch ((String) r.get(0)) {
-                    case "OK" -> new UserPurchase(UserPurchase.Found.YES,
-                            Optional.of(Purchase.fromRecord(saleId, (String) r.get(1), (String) r.get(2))),
-                            Scripts.num(r.get(3)) == 1, Scripts.num(r.get(4)));
-                    case "NOT_FOUND" -> new UserPurchase(UserPurchase.Found.NO_PURCHASE, Optional.empty(), false, 0);
-                    default -> new UserPurchase(UserPurchase.Found.NO_SALE, Optional.empty(), false, 0);
-                });
-    }
-
-    /** A user's purchase lookup: the latest purchase, its persisted flag and the user's total units. */
-    public record UserPurchase(Found found, Optional<Purchase> purchase, boolean persisted, long totalQty) {
-        public enum Found { YES, NO_PURCHASE, NO_SALE }
+                .map(r -> MyPurchase.fromScript(saleId, r));
     }
 
     /** Counts purchases of one sale as committed in PostgreSQL; returns the persisted units (-1: sale gone). */

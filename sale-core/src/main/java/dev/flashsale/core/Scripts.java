@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
  * after a Redis restart (NOSCRIPT) the script is sent once with EVAL, which caches it again.
  */
 public enum Scripts {
-    PURCHASE("purchase"), VIEW("view"), MINE("mine"), UPSERT("upsert"), SET_FLAG("set_flag"),
+    PURCHASE("purchase"), VIEW("view"), MY_PURCHASE("my_purchase"), UPSERT("upsert"), SET_FLAG("set_flag"),
     DELETE("delete"), MARK_PERSISTED("mark_persisted"), REDRIVE("redrive");
 
     private final String source;

@@ -87,7 +87,7 @@ class SaleStoreIT {
     @Test
     void missingKeysAreReportedNotRecreatedWhenTheCallerKnowsTheSale() {
         SaleSpec sale = redis.activeSale("lost", 10, 1);
-        assertThat(store.upsert(sale, false).block().outcome()).isEqualTo(UpsertResult.Outcome.MISSING);
+        assertThat(store.upsert(sale, false).block().outcome()).isEqualTo(UpsertResult.Outcome.SALE_NOT_FOUND);
         assertThat(store.view(sale.id()).blockOptional()).isEmpty();
     }
 
@@ -185,7 +185,7 @@ class SaleStoreIT {
         assertThat(store.markPersisted(sale.id(), List.of(bought.purchase())).block()).isEqualTo(1);
         // reported twice, counted once
         assertThat(store.markPersisted(sale.id(), List.of(bought.purchase())).block()).isEqualTo(1);
-        assertThat(store.purchaseOf(sale.id(), "u1").block().persisted()).isTrue();
+        assertThat(store.myPurchase(sale.id(), "u1").block().persisted()).isTrue();
         assertThat(store.delete(sale.id(), false).block().outcome()).isEqualTo(DeleteResult.Outcome.DELETED);
         assertThat(store.view(sale.id()).blockOptional()).isEmpty();
         assertThat(store.saleIds().collectList().block()).doesNotContain(sale.id());

@@ -26,9 +26,9 @@ class ReconciliationConfiguration {
     }
 
     @Bean
-    Reconciler reconciler(@Qualifier(QUALIFIER) StatefulRedisConnection<String, String> connection,
+    PurchaseReconciler reconciler(@Qualifier(QUALIFIER) StatefulRedisConnection<String, String> connection,
                           PurchaseRepository repository, FlashsaleProperties props, MeterRegistry registry) {
-        return new Reconciler(new SaleStore(connection.reactive()), repository, props, registry, holder());
+        return new PurchaseReconciler(new SaleStore(connection.reactive()), repository, props, registry, holder());
     }
 
     /** The pod's name (HOSTNAME in Kubernetes) and a random suffix: unique per instance. */

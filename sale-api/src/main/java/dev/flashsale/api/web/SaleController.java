@@ -197,8 +197,8 @@ public class SaleController {
     }
 
     @GetMapping("/{saleId}/purchases/me")
-    public Mono<ResponseEntity<Object>> mine(@PathVariable String saleId,
-                                             @RequestHeader(value = USER_HEADER, required = false) String userId) {
+    public Mono<ResponseEntity<Object>> myPurchase(@PathVariable String saleId,
+                                                   @RequestHeader(value = USER_HEADER, required = false) String userId) {
         Violations v = new Violations().text(userId, USER_HEADER, PurchaseRequest.MAX_USER_ID);
         if (!v.isEmpty()) {
             return Mono.just(ApiError.validation(v.fields()).toResponse());
@@ -206,10 +206,11 @@ public class SaleController {
         if (!SaleSpec.ID.matcher(saleId).matches()) {
             return Mono.just(ApiError.saleNotFound(saleId).toResponse());
         }
-        return store.purchaseOf(saleId, userId).map(found -> switch (found.found()) {
-            case YES -> ResponseEntity.ok().<Object>body(new Json.Ok(Json.PurchaseView.of(found.purchase().orElseThrow(), found.persisted())));
-            case NO_PURCHASE -> new ApiError(HttpStatus.NOT_FOUND, "NOT_FOUND", "You have no purchase in this sale.").toResponse();
-            case NO_SALE -> ApiError.saleNotFound(saleId).toResponse();
+        return store.myPurchase(saleId, userId).map(mine -> switch (mine.outcome()) {
+            case FOUND -> ResponseEntity.ok().<Object>body(new Json.Ok(Json.PurchaseView.of(mine.purchase().orElseThrow(), mine.persisted())));
+            case PURCHASE_NOT_FOUND -> new ApiError(HttpStatus.NOT_FOUND, "PURCHASE_NOT_FOUND",
+                    "You have no purchase in this sale.").toResponse();
+            case SALE_NOT_FOUND -> ApiError.saleNotFound(saleId).toResponse();
         });
     }
 

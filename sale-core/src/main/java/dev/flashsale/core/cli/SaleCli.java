@@ -109,7 +109,7 @@ public final class SaleCli {
                 err.println("refused: " + r.refusedField() + " cannot change now");
                 return 1;
             }
-            case MISSING -> {
+            case SALE_NOT_FOUND -> {
                 err.println("no sale " + id);
                 return 1;
             }

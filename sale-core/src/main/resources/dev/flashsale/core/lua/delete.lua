@@ -6,7 +6,7 @@ local registry = KEYS[#KEYS]
 local m = load_meta(KEYS[1])
 if not m then
   redis.call('SREM', registry, ARGV[2])
-  return {'MISSING', 0, 0}
+  return {'SALE_NOT_FOUND', 0, 0}
 end
 local sold = m.initialStock - m.stock
 if ARGV[1] ~= '1' and m.persisted < sold then return {'NOT_PERSISTED', sold, m.persisted} end

@@ -35,4 +35,4 @@ append_outbox(KEYS[4], pid, qty, now, user)
 publish(ARGV[1], m, 'stock', m.stock, m.initialStock - m.stock)
 -- the last unit ends the sale in the same atomic step
 if m.stock == 0 then refresh(ARGV[1], m, now) end
-return {'OK', now, pid, rec, 0}
+return {'SUCCESS', now, pid, rec, 0}

@@ -4,7 +4,7 @@
 -- KEYS: meta, outbox, registry (SaleKeys.REGISTRY: the sale is listed in the same atomic step)
 -- ARGV: channel, relayGroup, create ('1' allowed, '0' the sale must exist), id, sku, productName,
 --       initialStock, perUserLimit, startTime, endTime, paused, cancelled
--- Returns {CREATED|UPDATED, state, endReason} | {REFUSED, field} | {MISSING}
+-- Returns {CREATED|UPDATED, state, endReason} | {REFUSED, field} | {SALE_NOT_FOUND}
 local now_micros = now_us()
 local now = math.floor(now_micros / 1000)
 local a = {id = ARGV[4], sku = ARGV[5], productName = ARGV[6], initialStock = tonumber(ARGV[7]),
@@ -12,7 +12,7 @@ local a = {id = ARGV[4], sku = ARGV[5], productName = ARGV[6], initialStock = to
            paused = ARGV[11], cancelled = ARGV[12]}
 local m = load_meta(KEYS[1])
 if not m then
-  if ARGV[3] ~= '1' then return {'MISSING'} end
+  if ARGV[3] ~= '1' then return {'SALE_NOT_FOUND'} end
   redis.call('HSET', KEYS[1], 'id', a.id, 'sku', a.sku, 'productName', a.productName,
     'initialStock', a.initialStock, 'perUserLimit', a.perUserLimit, 'startTime', a.startTime,
     'endTime', a.endTime, 'paused', a.paused, 'cancelled', a.cancelled, 'stock', a.initialStock,

@@ -51,9 +51,9 @@ import org.springframework.scheduling.annotation.Scheduled;
  * <p>Blocking: runs on Spring's scheduler thread (or a test's), never on an event loop; it uses its
  * own Redis connection, so that a long check never queues behind or ahead of purchases.
  */
-public class Reconciler {
+public class PurchaseReconciler {
 
-    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+    private static final Logger log = LoggerFactory.getLogger(PurchaseReconciler.class);
     static final Duration REDRIVE_AGAIN_AFTER = Duration.ofMinutes(5);
     /** Purchases per HSCAN page and rows per keyset page. */
     static final int PAGE = 1_000;
@@ -75,7 +75,7 @@ public class Reconciler {
      * @param store  over the reconciliation's own Redis connection
      * @param holder this pod's name in the per-sale leases, unique per instance
      */
-    public Reconciler(SaleStore store, PurchaseRepository repository, FlashsaleProperties props,
+    public PurchaseReconciler(SaleStore store, PurchaseRepository repository, FlashsaleProperties props,
                       MeterRegistry registry, String holder) {
         this.store = store;
         this.repository = repository;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.flashsale.api.config.FlashsaleProperties;
-import dev.flashsale.api.persistence.Reconciler;
+import dev.flashsale.api.persistence.PurchaseReconciler;
 import dev.flashsale.core.SaleKeys;
 import dev.flashsale.core.SaleSpec;
 import dev.flashsale.core.SaleState;
@@ -35,13 +35,13 @@ import org.springframework.r2dbc.core.DatabaseClient;
  * reports what Redis does not know, costs one meta read per finished sale, lets one pod at a time
  * check a sale, and forgets the gauges of sales that are gone.
  */
-class ReconcilerIT extends ApiTestSupport {
+class PurchaseReconcilerIT extends ApiTestSupport {
 
     /** A logical database of the test Redis that only the cost test uses (the operator's tests use 9). */
     private static final int COST_DATABASE = 11;
 
     @Autowired
-    private Reconciler reconciler;
+    private PurchaseReconciler reconciler;
     @Autowired
     private MeterRegistry registry;
     @Autowired
@@ -57,7 +57,7 @@ class ReconcilerIT extends ApiTestSupport {
         assertThat(deleteRows(sale.id(), lost)).isEqualTo(5);
         olderThanGrace();
 
-        Reconciler.Pass pass = reconciler.reconcileAll();
+        PurchaseReconciler.Pass pass = reconciler.reconcileAll();
         assertThat(pass.paged()).isPositive();
         assertThat(gauge(registry, "flashsale.reconciliation.missing", sale.id())).isEqualTo(5.0);
         assertThat(gauge(registry, "flashsale.reconciliation.extra", sale.id())).isZero();
@@ -65,16 +65,16 @@ class ReconcilerIT extends ApiTestSupport {
         assertThat(repository.existingIds(sale.id(), lost).collectList().block()).containsExactlyInAnyOrderElementsOf(lost);
 
         // the next check measures again (the last one found something) and clears the gauge
-        Reconciler.Check after = reconciler.reconcile(sale.id());
-        assertThat(after.result()).isEqualTo(Reconciler.Result.PAGED);
+        PurchaseReconciler.Check after = reconciler.reconcile(sale.id());
+        assertThat(after.result()).isEqualTo(PurchaseReconciler.Result.PAGED);
         assertThat(after.missing()).isZero();
         assertThat(gauge(registry, "flashsale.reconciliation.missing", sale.id())).isZero();
         // and then the counts alone tell that nothing is wrong
-        assertThat(reconciler.reconcile(sale.id()).result()).isEqualTo(Reconciler.Result.COUNTED);
+        assertThat(reconciler.reconcile(sale.id()).result()).isEqualTo(PurchaseReconciler.Result.COUNTED);
 
         // lost again within REDRIVE_AGAIN_AFTER: reported, but not re-driven a second time yet
         assertThat(deleteRows(sale.id(), lost)).isEqualTo(5);
-        Reconciler.Check again = reconciler.reconcile(sale.id());
+        PurchaseReconciler.Check again = reconciler.reconcile(sale.id());
         assertThat(again.missing()).isEqualTo(5);
         assertThat(again.redriven()).isZero();
         assertThat(gauge(registry, "flashsale.reconciliation.missing", sale.id())).isEqualTo(5.0);
@@ -93,8 +93,8 @@ class ReconcilerIT extends ApiTestSupport {
         assertThat(earlierLife).isLessThan(view(sale.id()).lifeStart());
         insertRow(sale.id(), earlierLife);
 
-        Reconciler.Check check = reconciler.reconcile(sale.id());
-        assertThat(check.result()).isEqualTo(Reconciler.Result.PAGED);
+        PurchaseReconciler.Check check = reconciler.reconcile(sale.id());
+        assertThat(check.result()).isEqualTo(PurchaseReconciler.Result.PAGED);
         assertThat(check.extra()).isEqualTo(1);
         assertThat(check.missing()).isZero();
         assertThat(gauge(registry, "flashsale.reconciliation.extra", sale.id())).isEqualTo(1.0);
@@ -120,7 +120,7 @@ class ReconcilerIT extends ApiTestSupport {
             RedisCommands<String, String> redis = connection.sync();
             SaleStore cold = new SaleStore(connection.reactive());
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            Reconciler pod = new Reconciler(cold, repository, props, meters, "cost-" + UUID.randomUUID());
+            PurchaseReconciler pod = new PurchaseReconciler(cold, repository, props, meters, "cost-" + UUID.randomUUID());
             String template = "rc-cost-template-" + UUID.randomUUID();
             try {
                 Instant fillStart = Instant.now();
@@ -151,7 +151,7 @@ class ReconcilerIT extends ApiTestSupport {
                 assertThat(view.persisted()).isEqualTo(purchases);
 
                 Map<String, Long> before = commandStats(redis);
-                Reconciler.Pass pass = pod.reconcileAll();
+                PurchaseReconciler.Pass pass = pod.reconcileAll();
                 Map<String, Long> after = commandStats(redis);
                 Map<String, Long> delta = new TreeMap<>();
                 after.forEach((cmd, calls) -> {
@@ -194,28 +194,28 @@ class ReconcilerIT extends ApiTestSupport {
         SimpleMeterRegistry metersA = new SimpleMeterRegistry();
         SimpleMeterRegistry metersB = new SimpleMeterRegistry();
         String holderA = "pod-a-" + UUID.randomUUID();
-        Reconciler a = new Reconciler(store, repository, props, metersA, holderA);
-        Reconciler b = new Reconciler(store, repository, props, metersB, "pod-b-" + UUID.randomUUID());
+        PurchaseReconciler a = new PurchaseReconciler(store, repository, props, metersA, holderA);
+        PurchaseReconciler b = new PurchaseReconciler(store, repository, props, metersB, "pod-b-" + UUID.randomUUID());
         RedisCommands<String, String> redis;
         try (TestRedis fixture = new TestRedis()) {
             redis = fixture.connection().sync();
             String lease = SaleKeys.of(sale.id()).reconcileLease();
 
-            assertThat(a.reconcile(sale.id()).result()).isEqualTo(Reconciler.Result.COUNTED);
+            assertThat(a.reconcile(sale.id()).result()).isEqualTo(PurchaseReconciler.Result.COUNTED);
             assertThat(redis.get(lease)).isEqualTo(holderA);
             assertThat(redis.pttl(lease)).isPositive();
-            assertThat(b.reconcile(sale.id()).result()).isEqualTo(Reconciler.Result.LEASED_ELSEWHERE);
+            assertThat(b.reconcile(sale.id()).result()).isEqualTo(PurchaseReconciler.Result.LEASED_ELSEWHERE);
             assertThat(metersB.find("flashsale.reconciliation.missing").tag("sale", sale.id()).gauge()).isNull();
             assertThat(gauge(metersA, "flashsale.reconciliation.missing", sale.id())).isZero();
             // the holder keeps it from pass to pass
-            assertThat(a.reconcile(sale.id()).result()).isEqualTo(Reconciler.Result.COUNTED);
-            assertThat(b.reconcile(sale.id()).result()).isEqualTo(Reconciler.Result.LEASED_ELSEWHERE);
+            assertThat(a.reconcile(sale.id()).result()).isEqualTo(PurchaseReconciler.Result.COUNTED);
+            assertThat(b.reconcile(sale.id()).result()).isEqualTo(PurchaseReconciler.Result.LEASED_ELSEWHERE);
 
             // the holder is gone and its lease expired: the other pod takes over, the first one steps back
             redis.del(lease);
-            assertThat(b.reconcile(sale.id()).result()).isEqualTo(Reconciler.Result.COUNTED);
+            assertThat(b.reconcile(sale.id()).result()).isEqualTo(PurchaseReconciler.Result.COUNTED);
             assertThat(gauge(metersB, "flashsale.reconciliation.missing", sale.id())).isZero();
-            assertThat(a.reconcile(sale.id()).result()).isEqualTo(Reconciler.Result.LEASED_ELSEWHERE);
+            assertThat(a.reconcile(sale.id()).result()).isEqualTo(PurchaseReconciler.Result.LEASED_ELSEWHERE);
             assertThat(metersA.find("flashsale.reconciliation.missing").tag("sale", sale.id()).gauge()).isNull();
         }
     }
@@ -226,8 +226,8 @@ class ReconcilerIT extends ApiTestSupport {
         SaleSpec ended = activeSale("rc-ended", 100, 1);
         buyAndPersist(deleted.id(), 2);
         buyAndPersist(ended.id(), 2);
-        assertThat(reconciler.reconcile(deleted.id()).result()).isEqualTo(Reconciler.Result.COUNTED);
-        assertThat(reconciler.reconcile(ended.id()).result()).isEqualTo(Reconciler.Result.COUNTED);
+        assertThat(reconciler.reconcile(deleted.id()).result()).isEqualTo(PurchaseReconciler.Result.COUNTED);
+        assertThat(reconciler.reconcile(ended.id()).result()).isEqualTo(PurchaseReconciler.Result.COUNTED);
         assertThat(registry.find("flashsale.reconciliation.missing").tag("sale", deleted.id()).gauge()).isNotNull();
         assertThat(registry.find("flashsale.reconciliation.extra").tag("sale", ended.id()).gauge()).isNotNull();
 
@@ -238,7 +238,7 @@ class ReconcilerIT extends ApiTestSupport {
             assertThat(registry.find("flashsale.reconciliation.missing").tag("sale", id).gauge()).as(id).isNull();
             assertThat(registry.find("flashsale.reconciliation.extra").tag("sale", id).gauge()).as(id).isNull();
         }
-        assertThat(reconciler.reconcile(ended.id()).result()).isEqualTo(Reconciler.Result.DONE);
+        assertThat(reconciler.reconcile(ended.id()).result()).isEqualTo(PurchaseReconciler.Result.DONE);
     }
 
     // ---- helpers ----

@@ -1,6 +1,0 @@
--- The latest purchase of one user, with its persisted flag.
--- KEYS: meta, buyers, purchases, persisted   ARGV: userId
-if redis.call('EXISTS', KEYS[1]) == 0 then return {'SALE_NOT_FOUND'} end
-local total, pid = buyer_of(KEYS[2], ARGV[1])
-if not pid then return {'NOT_FOUND'} end
-return {'OK', pid, redis.call('HGET', KEYS[3], pid), redis.call('SISMEMBER', KEYS[4], pid), total}
