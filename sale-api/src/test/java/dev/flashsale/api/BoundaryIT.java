@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 
-/** Start inclusive, end exclusive (Redis clock), and the precedence of the contract over HTTP. */
+/**
+ * Start inclusive, end exclusive by the Redis clock, and the precedence of docs/contract/api.md
+ * ("Purchase": "Precedence when several reasons apply"), over HTTP.
+ */
 class BoundaryIT extends ApiTestSupport {
 
     private static final Duration REDIS_PAUSE = Duration.ofSeconds(4);

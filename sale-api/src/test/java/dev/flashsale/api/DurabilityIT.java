@@ -34,7 +34,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Fault claims proven by stopping and killing real processes: two sale-api processes (as two pods)
  * share the test profile's Redis, Kafka and PostgreSQL, which scripts/services.sh stops and starts.
- * Every purchase answered 201 must end up in PostgreSQL exactly once.
+ * Every purchase answered 201 must end up in PostgreSQL exactly once (docs/contract/api.md,
+ * "Guarantees": "a purchase answered 201 is never lost").
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DurabilityIT {

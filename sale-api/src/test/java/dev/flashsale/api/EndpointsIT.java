@@ -23,7 +23,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Every endpoint of the contract other than the purchase itself, and Spring's own failures. */
+/**
+ * Every endpoint of docs/contract/api.md ("Endpoints", "Conventions") other than the purchase itself,
+ * Spring's own failures in the envelope, and the OpenAPI document covering every route.
+ */
 class EndpointsIT extends ApiTestSupport {
 
     @Autowired

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 
-/** Every row of the contract's purchase table, over HTTP. */
+/** Every row of the purchase table of docs/contract/api.md ("Purchase"), over HTTP. */
 class PurchaseContractIT extends ApiTestSupport {
 
     @Test

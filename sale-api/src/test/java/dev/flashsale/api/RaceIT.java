@@ -23,7 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Real concurrency over HTTP against real Redis: the herd never oversells, no user gets more than
- * the limit, and what Redis confirmed is exactly what reaches PostgreSQL.
+ * the limit, and what Redis confirmed is exactly what reaches PostgreSQL: the guarantees of
+ * docs/contract/api.md ("Guarantees, under any concurrency").
  */
 class RaceIT extends ApiTestSupport {
 

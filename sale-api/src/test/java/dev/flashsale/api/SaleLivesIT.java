@@ -38,7 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A confirmed purchase is never lost to a second life of a sale name nor to a Redis that comes
  * back from an older state: purchase ids never repeat, PostgreSQL holds every purchase of every
- * life, and {@code persisted} never counts a purchase that PostgreSQL does not hold.
+ * life, and {@code persisted} never counts a purchase that PostgreSQL does not hold (docs/contract/api.md:
+ * "purchaseId is unique forever").
  */
 class SaleLivesIT extends ApiTestSupport {
 

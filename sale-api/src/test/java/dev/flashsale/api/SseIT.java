@@ -21,7 +21,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
-/** Server-Sent Events: snapshot first, increasing ids, resume, lifecycle by time, and a crowd of subscribers. */
+/**
+ * Server-Sent Events as docs/contract/api.md ("Server-Sent Events") has them: snapshot first,
+ * increasing ids, resume, lifecycle by time; and the crowd of docs/contract/performance-targets.md.
+ */
 class SseIT extends ApiTestSupport {
 
     private static final ParameterizedTypeReference<ServerSentEvent<String>> SSE = new ParameterizedTypeReference<>() {};
