@@ -26,7 +26,7 @@ if [[ "${1:-}" == soak ]]; then exec bash "$ROOT/scripts/bench/soak.sh"; fi
 
 "$ROOT/flashsale" up >/dev/null
 while IFS= read -r line; do export "${line?}"; done < <(bash scripts/services.sh --profile stack env)
-JAR="$(find sale-api/target -maxdepth 1 -name 'sale-api-*.jar' -print -quit)"
+TOOLS_JAR="$ROOT/tools/target/flashsale-tools.jar"
 API_PID="$(cat .flashsale/stack/sale-api.pid)"
 PG_DIR="$ROOT/.flashsale/stack/postgres"
 PG_PORT="${FLASHSALE_R2DBC_URL##*:}"; PG_PORT="${PG_PORT%%/*}"
@@ -60,8 +60,25 @@ wrk_run() { # wrk_run LOG ARGS... -> prints the RESULT line
   grep '^RESULT' "$RAW/$1.log" || { cat "$RAW/$1.log" >&2; echo "RESULT rps=0 p50_ms=0 p99_ms=0"; }
 }
 
+# script_bench NAME: purchase script calls per second through one Lettuce connection, 256 in flight
+# (tools/: PurchaseScriptBenchmark, JMH; its sale is deleted at the end). Prints
+# "RESULT calls_per_s=N error=E" (E: JMH's 99.9% error) from JMH's JSON; log and JSON stay in $RAW.
 script_bench() {
-  java -Dloader.main=dev.flashsale.core.bench.ScriptBench -cp "$JAR" org.springframework.boot.loader.launch.PropertiesLauncher 10 256 | grep '^RESULT'
+  local log="$RAW/$1.log" json="$RAW/$1.json"
+  # shellcheck disable=SC2086  # BENCH_JMH_OPTS are words, e.g. "-wi 1 -i 3 -r 1s" for a trial run
+  if ! java -cp "$TOOLS_JAR" org.openjdk.jmh.Main PurchaseScriptBenchmark ${BENCH_JMH_OPTS:-} -rf json -rff "$json" >"$log" 2>&1; then
+    say "the script benchmark (JMH) failed; its output: ${log#"$ROOT"/}" >&2
+    tail -n 20 "$log" >&2
+    return 1
+  fi
+  python3 - "$json" <<'PY'
+import json, math, sys
+m = json.load(open(sys.argv[1]))[0]["primaryMetric"]
+error = float(m["scoreError"])
+if math.isnan(error):
+    sys.exit(f"[bench] JMH gave no error in {sys.argv[1]}: it needs at least 3 measured iterations")
+print(f"RESULT calls_per_s={m['score']:.0f} error={error:.0f}")
+PY
 }
 
 main() {
@@ -74,13 +91,13 @@ drop_sale "$warm"
 
 for i in $(seq 1 "$REPEAT"); do
   say "round $i/$REPEAT"
-  r=$(script_bench)
-  R[lua]+=" $(field calls_per_s "$r")"; say "  raw Lua via Lettuce: $r"; drop_sale "$(sed -n 's/.* sale=\([^ ]*\).*/\1/p' <<<"$r")"
+  r=$(script_bench "script-$i")
+  R[lua]+=" $(field calls_per_s "$r")"; say "  raw Lua via Lettuce: $r"
   # the zero-loss setting of docs/operations.md: every write on disk before Redis answers
   redis-cli -p "$REDIS_PORT" config set appendfsync always >/dev/null
-  r=$(script_bench); redis-cli -p "$REDIS_PORT" config set appendfsync everysec >/dev/null
+  r=$(script_bench "script-always-$i") || { redis-cli -p "$REDIS_PORT" config set appendfsync everysec >/dev/null; exit 1; }
+  redis-cli -p "$REDIS_PORT" config set appendfsync everysec >/dev/null
   R[lua_always]+=" $(field calls_per_s "$r")"; say "  raw Lua via Lettuce, appendfsync always: $r"
-  drop_sale "$(sed -n 's/.* sale=\([^ ]*\).*/\1/p' <<<"$r")"
 
   r=$(wrk_run ping -t2 -c256 -d10s --latency -s scripts/bench/get.lua "$BASE/api/v1/ping")
   R[ping]+=" $(field rps "$r")"; say "  trivial endpoint:    $r"
