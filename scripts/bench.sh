@@ -104,6 +104,16 @@ print(f"RESULT calls_per_s={m['score']:.0f} error={error:.0f}")
 PY
 }
 
+# jmh_settings JSON: how JMH ran the script benchmark, for the report's method note
+jmh_settings() {
+  python3 - "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))[0]
+print(f"JMH {r['jmhVersion']} on JDK {r['jdkVersion']}: {r['forks']} fork, {r['warmupIterations']} × {r['warmupTime']}"
+      f" of warm-up, {r['measurementIterations']} × {r['measurementTime']} measured, {r['params']['inFlight']} calls in flight")
+PY
+}
+
 # add FIGURE VALUE: one round's value of a figure of the results file (in the order first added);
 # a figure the tool did not print counts as 0, as wrk_run's fallback line does
 add() {
@@ -125,7 +135,7 @@ write_results() {
     printf '# debian\t%s\n' "$(cat /etc/debian_version)"
     printf '# cpu\t%s\n' "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
     printf '# repeat\t%s\n' "$REPEAT"
-    printf '# script_tool\tjmh\n'
+    printf '# script_tool\t%s\n' "$(jmh_settings "$RAW/script-1.json")"
     printf 'figure\trounds\n'
     for key in "${ORDER[@]}"; do printf '%s\t%s\n' "$key" "${R[$key]}"; done
   } >"$RESULTS.tmp"

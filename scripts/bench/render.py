@@ -83,7 +83,7 @@ class Figures:
         return " ".join(self.values(figure))
 
     def jmh(self):
-        return self.meta.get("script_tool") == "jmh"
+        return self.fact("script_tool").startswith("JMH")
 
     def calls(self, figure):
         """A script benchmark figure: JMH's runs carry its error (99.9% half-width), median over rounds."""
@@ -107,9 +107,9 @@ def bench_report(b):
     m, r, fact = b.median, b.ratios(), b.fact
     # the figures converted from the report of 2026-12-02 were measured before JMH (no error)
     method_jmh = (
-        "\nThe raw script figure is a JMH throughput benchmark (`tools/`, `PurchaseScriptBenchmark`: one fork,"
-        "\n2 × 1 s of warm-up, 5 × 2 s measured) whose invocations each issue 4,096 purchase calls with 256 in"
-        "\nflight on one Lettuce connection, as a sale-api pod makes them, against a sale that cannot sell out;"
+        "\nThe raw script figure is a JMH throughput benchmark (`tools/`, `PurchaseScriptBenchmark`) whose"
+        "\ninvocations each issue 4,096 purchase calls through one Lettuce connection, as a sale-api pod makes"
+        f"\nthem, against a sale that cannot sell out ({fact('script_tool')});"
         "\n± is JMH's 99.9% error (median over the rounds)." if b.jmh() else "")
     return f"""\
 # Benchmarks

@@ -46,7 +46,9 @@ import reactor.core.publisher.Flux;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @OperationsPerInvocation(PurchaseScriptBenchmark.CALLS)
 @Fork(1)
-@Warmup(iterations = 2, time = 1)
+// Lettuce's, Reactor's and Netty's paths take seconds to compile on two busy cores: shorter warm-ups
+// still rose from iteration to iteration
+@Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class PurchaseScriptBenchmark {
 
