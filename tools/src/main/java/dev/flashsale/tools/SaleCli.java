@@ -1,4 +1,4 @@
-package dev.flashsale.core.cli;
+package dev.flashsale.tools;
 
 import dev.flashsale.core.DeleteResult;
 import dev.flashsale.core.SaleSpec;
