@@ -98,6 +98,8 @@ public final class FlashSaleOperator implements AutoCloseable {
         operator.register(reconciler, c -> {
             c.withRetry(new GenericRetry().setInitialInterval(Duration.ofSeconds(1)).setIntervalMultiplier(2)
                     .setMaxInterval(Duration.ofSeconds(30).toMillis()).withoutMaxAttempts());
+            // every sale is reconciled at least this often: the safety net for a lost pub/sub message
+            c.withReconciliationMaxInterval(config.resync());
             if (config.watchNamespaces().isEmpty()) {
                 c.watchingAllNamespaces();
             } else {

@@ -8,10 +8,8 @@ import dev.flashsale.core.SaleView;
 import dev.flashsale.core.UpsertResult;
 import dev.flashsale.operator.FlashSaleStatusBuilder.Outcome;
 import dev.flashsale.operator.crd.FlashSale;
-import dev.flashsale.operator.crd.FlashSaleSpec;
 import dev.flashsale.operator.crd.FlashSaleStatus;
 import dev.flashsale.operator.crd.FlashSaleStatus.Phase;
-import dev.flashsale.operator.crd.GoDuration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -29,8 +27,6 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -41,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * sale must hold its id, its spec must be valid, then it is applied with {@link SaleStore#upsert},
  * read back as a {@link SaleView}, reported as status (with the Events the change is worth), sale-api
  * is scaled, and the next boundary of the sale is awaited. Status is pushed within about a second
- * during a sale by {@link SaleEventSource}; nothing polls Redis in a loop.
+ * during a sale by {@link SaleEventSource}; nothing polls Redis in a loop, and JOSDK's maximum
+ * reconciliation interval (OperatorConfig's resync) is the safety net.
  */
 @ControllerConfiguration(name = FlashSaleReconciler.NAME, finalizerName = FlashSaleReconciler.FINALIZER)
 public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<FlashSale> {
@@ -49,8 +46,6 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
     public static final String NAME = "flashsale";
     /** Held until the sale's hot keys are gone from Redis, i.e. until every purchase is persisted. */
     public static final String FINALIZER = "flashsale.dev/redis-keys";
-    /** Wake-ups aim this far past a boundary, so that the Redis clock has surely reached it. */
-    private static final Duration BOUNDARY_MARGIN = Duration.ofMillis(5);
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(FlashSaleReconciler.class);
 
@@ -105,11 +100,11 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
     public UpdateControl<FlashSale> reconcile(FlashSale sale, Context<FlashSale> context) {
         Optional<FlashSale> holder = SaleIds.otherHolder(sale, context.getPrimaryCache());
         if (holder.isPresent()) {
+            // the periodic reconciliation retries: it takes over the id once the other one is gone
             statuses.write(sale, status(sale, new Outcome.NameConflict(sale.getMetadata().getName(),
                     holder.get().getMetadata().getNamespace() + "/" + holder.get().getMetadata().getName()),
                     Optional.empty()), context);
-            // retried now and then: it takes over the id once the other one is gone
-            return UpdateControl.<FlashSale>noUpdate().rescheduleAfter(config.resync());
+            return UpdateControl.noUpdate();
         }
         SaleSpec spec;
         try {
@@ -147,8 +142,8 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
         Optional<SaleView> view = stopSelling(id);
         statuses.write(sale, status(sale, new Outcome.AwaitingPersistence(result.persisted(), result.sold()), view),
                 context);
-        // PERSISTED events from Redis wake this up as PostgreSQL catches up; this is the safety net.
-        return DeleteControl.noFinalizerRemoval().rescheduleAfter(config.resync());
+        // PERSISTED events from Redis wake this up as PostgreSQL catches up; the periodic reconciliation is the safety net
+        return DeleteControl.noFinalizerRemoval();
     }
 
     @Override
@@ -203,36 +198,14 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
 
     /**
      * JOSDK starts its timer only when this returns, so the time spent since the view was read (status,
-     * Events, scaling) is deducted.
+     * Events, scaling) is deducted; a boundary beyond the maximum interval is left to that.
      */
     private UpdateControl<FlashSale> wakeUpAtNextBoundary(FlashSale sale, Optional<SaleView> view, Instant viewedAt,
                                                           Context<FlashSale> context) {
         UpdateControl<FlashSale> control = UpdateControl.noUpdate();
-        view.flatMap(v -> nextWakeUp(sale.getSpec(), v, config.resync()))
-                .map(d -> d.minus(Duration.between(viewedAt, clock.instant())))
-                .map(d -> d.isNegative() ? Duration.ZERO : d)
+        view.flatMap(v -> WakeUps.rescheduleAfter(sale.getSpec(), v, Duration.between(viewedAt, clock.instant()),
+                        context.getControllerConfiguration().maxReconciliationInterval()))
                 .ifPresent(control::rescheduleAfter);
         return control;
-    }
-
-    /**
-     * The next boundary of the sale by the Redis clock: startTime - leadTime (scaling), startTime,
-     * endTime; at most {@code resync} away while the sale has not ended. An ended sale needs no timer:
-     * PERSISTED events keep its persisted count current.
-     */
-    static Optional<Duration> nextWakeUp(FlashSaleSpec spec, SaleView view, Duration resync) {
-        if (view.state() == SaleState.ENDED) {
-            return Optional.empty();
-        }
-        List<Instant> boundaries = new ArrayList<>(List.of(view.startTime(), view.endTime()));
-        if (spec.getScaling() != null) {
-            boundaries.add(view.startTime().minus(GoDuration.parse(Times.leadTime(spec.getScaling()))));
-        }
-        Instant now = view.serverTime();
-        return Optional.of(boundaries.stream().filter(now::isBefore)
-                .map(b -> Duration.between(now, b).plus(BOUNDARY_MARGIN))
-                .min(Comparator.naturalOrder())
-                .filter(d -> d.compareTo(resync) < 0)
-                .orElse(resync));
     }
 }
