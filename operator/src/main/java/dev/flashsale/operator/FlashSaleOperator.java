@@ -89,7 +89,7 @@ public final class FlashSaleOperator implements AutoCloseable {
         }
         Clock clock = Clock.systemUTC();
         EventRecorder events = new EventRecorder(client, config.identity(), clock);
-        Optional<SaleApiScaler> scaler = config.saleApi().map(ref -> new SaleApiScaler(client, ref));
+        Optional<SaleApiScaler> scaler = config.saleApi().map(ref -> new SaleApiScaler(ref, clock));
         if (scaler.isEmpty()) {
             log.info("FLASHSALE_SALE_API_DEPLOYMENT is not set: spec.scaling is ignored");
         }

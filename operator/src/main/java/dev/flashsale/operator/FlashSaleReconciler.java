@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -93,7 +94,10 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
         SaleIds.index(context.getPrimaryCache());
         RedisURI uri = RedisURI.create(config.redisUrl());
         uri.setClientName(eventsClientName(config.identity()));
-        return List.of(new SaleEventSource(redis, uri, context.getPrimaryCache(), config.statusInterval(), registry));
+        List<EventSource<?, FlashSale>> sources = new ArrayList<>();
+        sources.add(new SaleEventSource(redis, uri, context.getPrimaryCache(), config.statusInterval(), registry));
+        scaler.ifPresent(s -> sources.addAll(s.eventSources(context)));
+        return sources;
     }
 
     @Override
@@ -191,9 +195,8 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
     }
 
     private void scale(FlashSale sale, Context<FlashSale> context, boolean ended, Instant now) {
-        scaler.flatMap(s -> s.reconcile(context.getPrimaryCache().list(), sale, ended, now)).ifPresent(c ->
-                events.normal(sale, c.restored() ? Reasons.SCALED_DOWN : Reasons.SCALED_UP, "sale-api " + c.target()
-                        + (c.restored() ? " restored to " : " raised to ") + c.to() + " (was " + c.from() + ")"));
+        scaler.flatMap(s -> s.reconcile(context, sale, ended, now)).ifPresent(c ->
+                events.normal(sale, c.restored() ? Reasons.SCALED_DOWN : Reasons.SCALED_UP, c.describe()));
     }
 
     /**
