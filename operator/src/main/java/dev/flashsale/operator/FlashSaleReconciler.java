@@ -106,8 +106,7 @@ public class FlashSaleReconciler implements Reconciler<FlashSale>, Cleaner<Flash
         if (holder.isPresent()) {
             // the periodic reconciliation retries: it takes over the id once the other one is gone
             statuses.write(sale, status(sale, new Outcome.NameConflict(sale.getMetadata().getName(),
-                    holder.get().getMetadata().getNamespace() + "/" + holder.get().getMetadata().getName()),
-                    Optional.empty()), context);
+                    holder.get().getMetadata().getNamespace()), Optional.empty()), context);
             return UpdateControl.noUpdate();
         }
         SaleSpec spec;

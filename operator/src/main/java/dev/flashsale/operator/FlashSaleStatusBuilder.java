@@ -19,8 +19,8 @@ final class FlashSaleStatusBuilder {
 
     /** What one reconciliation did with the sale, which decides the Ready condition. */
     sealed interface Outcome {
-        /** Another FlashSale, {@code holder} (namespace/name), owns the sale id. */
-        record NameConflict(String saleId, String holder) implements Outcome {
+        /** The FlashSale of that name in namespace {@code holderNamespace}, created earlier, owns the sale id. */
+        record NameConflict(String saleId, String holderNamespace) implements Outcome {
         }
 
         /** What the schema cannot express, e.g. a productName of control characters only. */
@@ -51,7 +51,8 @@ final class FlashSaleStatusBuilder {
         Draft draft = new Draft(next, generation, now);
         if (outcome instanceof Outcome.NameConflict c) {
             draft.notReady(Reasons.NAME_CONFLICT, "sale id " + c.saleId() + " is already used by FlashSale "
-                    + c.holder() + ", created earlier; sale ids are unique across namespaces. Rename this one.");
+                    + c.holderNamespace() + "/" + c.saleId() + ", created earlier; sale ids are unique across namespaces."
+                    + " Rename this one.");
         } else if (outcome instanceof Outcome.InvalidSpec i) {
             draft.notReady(Reasons.INVALID_SPEC, i.problem());
         } else if (outcome instanceof Outcome.Upserted u) {

@@ -130,7 +130,7 @@ class FlashSaleStatusBuilderTest {
     @Test
     void aNameConflictOrAnInvalidSpecNeverTouchedRedis() {
         FlashSaleStatus conflict = FlashSaleStatusBuilder.build(null, 1,
-                new Outcome.NameConflict("widget-drop", "shop/widget-drop"), Optional.empty(), T0);
+                new Outcome.NameConflict("widget-drop", "shop"), Optional.empty(), T0);
         assertThat(condition(conflict, Conditions.READY))
                 .returns("False", Condition::getStatus).returns(Reasons.NAME_CONFLICT, Condition::getReason)
                 .returns("sale id widget-drop is already used by FlashSale shop/widget-drop, created earlier; sale ids"

@@ -74,11 +74,11 @@ class StatusEventsTest {
 
     @Test
     void nameConflictsAndInvalidSpecsAreWarnings() {
-        FlashSaleStatus conflict = FlashSaleStatusBuilder.build(null, 1, new Outcome.NameConflict("widget-drop", "shop/widget-drop"),
+        FlashSaleStatus conflict = FlashSaleStatusBuilder.build(null, 1, new Outcome.NameConflict("widget-drop", "shop"),
                 Optional.empty(), FlashSaleStatusBuilderTest.T0);
         assertThat(StatusEvents.between(null, conflict)).singleElement()
                 .returns(Type.Warning, Note::type).returns("NameConflict", Note::reason);
-        assertThat(StatusEvents.between(conflict, next(conflict, new Outcome.NameConflict("widget-drop", "shop/widget-drop"), null)))
+        assertThat(StatusEvents.between(conflict, next(conflict, new Outcome.NameConflict("widget-drop", "shop"), null)))
                 .isEmpty();
         FlashSaleStatus invalid = next(null, new Outcome.InvalidSpec("productName: is blank"), null);
         assertThat(StatusEvents.between(null, invalid))
