@@ -89,7 +89,7 @@ public final class FlashSaleOperator implements AutoCloseable {
         }
         Clock clock = Clock.systemUTC();
         EventRecorder events = new EventRecorder(client, config.identity(), clock);
-        Optional<SaleApiScaler> scaler = config.saleApi().map(ref -> new SaleApiScaler(client, ref));
+        Optional<SaleApiScaler> scaler = config.saleApi().map(ref -> new SaleApiScaler(ref, clock));
         if (scaler.isEmpty()) {
             log.info("FLASHSALE_SALE_API_DEPLOYMENT is not set: spec.scaling is ignored");
         }
@@ -98,6 +98,8 @@ public final class FlashSaleOperator implements AutoCloseable {
         operator.register(reconciler, c -> {
             c.withRetry(new GenericRetry().setInitialInterval(Duration.ofSeconds(1)).setIntervalMultiplier(2)
                     .setMaxInterval(Duration.ofSeconds(30).toMillis()).withoutMaxAttempts());
+            // every sale is reconciled at least this often: the safety net for a lost pub/sub message
+            c.withReconciliationMaxInterval(config.resync());
             if (config.watchNamespaces().isEmpty()) {
                 c.watchingAllNamespaces();
             } else {

@@ -19,8 +19,8 @@ import java.util.stream.Collectors;
  * @param saleApi          the sale-api Deployment that spec.scaling resizes; empty disables scaling
  * @param leaseNamespace   empty: the namespace of the Kubernetes client's context
  * @param statusInterval   Redis events of one sale within this window cause one status update
- * @param resync           longest time between two reconciliations of a sale that has not ended,
- *                         a safety net for a lost pub/sub message
+ * @param resync           longest time between two reconciliations of a sale (JOSDK's maximum
+ *                         reconciliation interval), a safety net for a lost pub/sub message
  * @param httpPort         metrics and probes; 0 picks a free port (tests)
  */
 public record OperatorConfig(String redisUrl, Set<String> watchNamespaces, Optional<DeploymentRef> saleApi,

@@ -97,8 +97,7 @@ final class SaleEventSource extends AbstractEventSource<Void, FlashSale> {
         if (event != null && pending.add(event.saleId())) {
             timer.schedule(() -> {
                 pending.remove(event.saleId());
-                sales.byIndex(FlashSaleReconciler.SALE_ID_INDEX, event.saleId())
-                        .forEach(s -> trigger(ResourceID.fromResource(s)));
+                SaleIds.named(sales, event.saleId()).forEach(s -> trigger(ResourceID.fromResource(s)));
             }, window.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

@@ -16,9 +16,11 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -88,11 +90,24 @@ class ScalingIT {
         Thread.sleep(Math.max(0, Duration.between(Instant.now(), instant).toMillis()));
     }
 
+    /** Like kubectl scale, or a Helm upgrade resetting replicas; tried again when the operator wrote in between. */
+    private static void setSaleApiReplicas(int replicas) {
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
+                .until(() -> client.apps().deployments().inNamespace(namespace).withName("sale-api").edit(d -> {
+                    d.getSpec().setReplicas(replicas);
+                    return d;
+                }), Objects::nonNull);
+    }
+
     private static FlashSale createScaledSale(String ns, int replicas, Instant start, Instant end) {
+        return createScaledSale(ns, replicas, "2s", start, end);
+    }
+
+    private static FlashSale createScaledSale(String ns, int replicas, String leadTime, Instant start, Instant end) {
         FlashSale sale = TestCluster.sale(ns, TestIds.unique("scaled"), 100, start, end);
         Scaling scaling = new Scaling();
         scaling.setReplicas(replicas);
-        scaling.setLeadTime("2s");
+        scaling.setLeadTime(leadTime);
         sale.getSpec().setScaling(scaling);
         return client.resource(sale).create();
     }
@@ -122,6 +137,30 @@ class ScalingIT {
         assertThat(hasEvent(client, sale, "Normal", "ScaledUp")).isTrue();
         assertThat(hasEvent(client, sale, "Normal", "ScaledDown")).isTrue();
         assertThat(resource(client, sale).get().getStatus().getPhase()).isNotNull();
+    }
+
+    /** The operator watches sale-api: a floor lowered by someone else during the window comes back; more is left alone. */
+    @Test
+    void aFloorLoweredDuringTheWindowIsRaisedAgainAndMoreIsLeftAlone() {
+        Instant start = redis.now().plusSeconds(3600);
+        FlashSale sale = createScaledSale(namespace, 4, "2h", start, start.plusSeconds(3600));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> saleApi().getSpec().getReplicas() == 4);
+
+        setSaleApiReplicas(1);
+        Instant lowered = Instant.now();
+        await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
+                .until(() -> saleApi().getSpec().getReplicas() == 4);
+        assertThat(Duration.between(lowered, Instant.now())).isLessThan(Duration.ofSeconds(1));
+
+        setSaleApiReplicas(8);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> saleApi().getSpec().getReplicas() == 8);
+
+        resource(client, sale).delete();
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+                .until(() -> saleApi().getSpec().getReplicas() == 2);
+        assertThat(saleApi().getMetadata().getAnnotations()).doesNotContainKey(SaleApiScaler.ORIGINAL_REPLICAS);
     }
 
     /** With an HPA, its minimum is raised (the HPA keeps scaling above it), capped at its maximum. */

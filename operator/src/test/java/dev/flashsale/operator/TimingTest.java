@@ -9,6 +9,7 @@ import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.Scaling;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** When the operator wakes up and when a sale wants sale-api scaled, without a cluster. */
@@ -16,8 +17,8 @@ class TimingTest {
 
     private static final Instant START = Instant.parse("2030-02-15T10:00:00Z");
     private static final Instant END = Instant.parse("2030-02-15T10:30:00Z");
-    private static final Duration RESYNC = Duration.ofSeconds(60);
-    private static final Duration MARGIN = Duration.ofMillis(5);
+    private static final Duration MAX_INTERVAL = Duration.ofSeconds(60);
+    private static final Duration MARGIN = WakeUps.BOUNDARY_MARGIN;
 
     private static FlashSale sale(String leadTime) {
         FlashSale sale = TestCluster.sale("shop", "widget-drop", 100, START, END);
@@ -36,26 +37,36 @@ class TimingTest {
                 100, 100, 0, 1, START, END, now, 1, 0, "");
     }
 
-    @Test
-    void wakesAtTheNextBoundaryByTheRedisClock() {
-        FlashSale withLead = sale("5m");
-        assertThat(FlashSaleReconciler.nextWakeUp(withLead.getSpec(), view(SaleState.UPCOMING, START.minusSeconds(330)), RESYNC))
-                .contains(Duration.ofSeconds(30).plus(MARGIN));
-        assertThat(FlashSaleReconciler.nextWakeUp(withLead.getSpec(), view(SaleState.UPCOMING, START.minusSeconds(20)), RESYNC))
-                .contains(Duration.ofSeconds(20).plus(MARGIN));
-        assertThat(FlashSaleReconciler.nextWakeUp(withLead.getSpec(), view(SaleState.ACTIVE, END.minusMillis(1500)), RESYNC))
-                .contains(Duration.ofMillis(1500).plus(MARGIN));
+    private static Optional<Duration> wakeUp(FlashSale sale, SaleView view) {
+        return WakeUps.rescheduleAfter(sale.getSpec(), view, Duration.ZERO, Optional.of(MAX_INTERVAL));
     }
 
     @Test
-    void wakesAtLeastEveryResyncUntilTheEndAndNeverAfter() {
+    void wakesAtTheNextBoundaryByTheRedisClock() {
+        FlashSale withLead = sale("5m");
+        assertThat(wakeUp(withLead, view(SaleState.UPCOMING, START.minusSeconds(330)))).contains(Duration.ofSeconds(30).plus(MARGIN));
+        assertThat(wakeUp(withLead, view(SaleState.UPCOMING, START.minusSeconds(20)))).contains(Duration.ofSeconds(20).plus(MARGIN));
+        assertThat(wakeUp(withLead, view(SaleState.ACTIVE, END.minusMillis(1500)))).contains(Duration.ofMillis(1500).plus(MARGIN));
+    }
+
+    @Test
+    void deductsTheTimeSpentSinceTheViewWasRead() {
+        SaleView view = view(SaleState.UPCOMING, START.minusSeconds(20));
+        assertThat(WakeUps.rescheduleAfter(sale(null).getSpec(), view, Duration.ofMillis(300), Optional.of(MAX_INTERVAL)))
+                .contains(Duration.ofSeconds(20).plus(MARGIN).minusMillis(300));
+        assertThat(WakeUps.rescheduleAfter(sale(null).getSpec(), view, Duration.ofSeconds(30), Optional.of(MAX_INTERVAL)))
+                .as("a boundary passed meanwhile").contains(Duration.ZERO);
+    }
+
+    /** JOSDK schedules either the requested delay or its maximum interval: a later boundary must not displace the latter. */
+    @Test
+    void leavesABoundaryBeyondTheMaximumIntervalToThePeriodicReconciliationAndNeedsNoTimerOnceEnded() {
         FlashSale plain = sale(null);
-        assertThat(FlashSaleReconciler.nextWakeUp(plain.getSpec(), view(SaleState.UPCOMING, START.minusSeconds(3600)), RESYNC))
-                .contains(RESYNC);
-        assertThat(FlashSaleReconciler.nextWakeUp(plain.getSpec(), view(SaleState.ACTIVE, START.plusSeconds(1)), RESYNC))
-                .contains(RESYNC);
-        assertThat(FlashSaleReconciler.nextWakeUp(plain.getSpec(), view(SaleState.ENDED, START.plusSeconds(1)), RESYNC))
-                .isEmpty();
+        assertThat(wakeUp(plain, view(SaleState.UPCOMING, START.minusSeconds(3600)))).isEmpty();
+        assertThat(wakeUp(plain, view(SaleState.ACTIVE, START.plusSeconds(1)))).isEmpty();
+        assertThat(wakeUp(plain, view(SaleState.ENDED, START.plusSeconds(1)))).isEmpty();
+        assertThat(WakeUps.rescheduleAfter(plain.getSpec(), view(SaleState.UPCOMING, START.minusSeconds(3600)),
+                Duration.ZERO, Optional.empty())).as("no maximum interval").contains(Duration.ofSeconds(3600).plus(MARGIN));
     }
 
     @Test

@@ -10,16 +10,19 @@ import java.util.regex.Pattern;
 public record SaleSpec(String id, String sku, String productName, long initialStock, int perUserLimit,
                        Instant startTime, Instant endTime, boolean paused, boolean cancelled) {
 
-    public static final Pattern ID = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
-    public static final Pattern SKU = Pattern.compile("^[A-Z0-9][A-Z0-9-]{0,63}$");
+    public static final String ID_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+    public static final String SKU_PATTERN = "^[A-Z0-9][A-Z0-9-]{0,63}$";
+    public static final Pattern ID = Pattern.compile(ID_PATTERN);
+    public static final Pattern SKU = Pattern.compile(SKU_PATTERN);
     public static final long MAX_STOCK = 10_000_000L;
     public static final int MAX_PER_USER_LIMIT = 100;
+    public static final int MAX_PRODUCT_NAME = 255;
 
     public Violations validate() {
         Violations v = new Violations();
         v.check(id != null && ID.matcher(id).matches(), "id", "must be a DNS-1123 label");
         v.check(sku != null && SKU.matcher(sku).matches(), "sku", "must match " + SKU.pattern());
-        v.text(productName, "productName", 255);
+        v.text(productName, "productName", MAX_PRODUCT_NAME);
         v.check(initialStock >= 1 && initialStock <= MAX_STOCK, "initialStock", "must be 1.." + MAX_STOCK);
         v.check(perUserLimit >= 1 && perUserLimit <= MAX_PER_USER_LIMIT, "perUserLimit", "must be 1.." + MAX_PER_USER_LIMIT);
         v.check(startTime != null, "startTime", "is required");

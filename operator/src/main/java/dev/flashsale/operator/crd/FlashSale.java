@@ -1,5 +1,6 @@
 package dev.flashsale.operator.crd;
 
+import dev.flashsale.core.SaleSpec;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -15,7 +16,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * A flash sale declared by an admin (see docs/contract/flashsale-resource.md). The resource's name is the
- * sale id in every API path and in Redis, hence a DNS label (sale-core's {@code SaleSpec.ID}), not the
+ * sale id in every API path and in Redis, hence a DNS label ({@link SaleSpec#ID_PATTERN}), not the
  * longer DNS subdomain Kubernetes would otherwise allow. The CRD YAML is generated from these classes.
  */
 @Group(FlashSale.GROUP)
@@ -25,7 +26,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("flashsale")
 @ShortNames("fs")
 @Categories("flashsale")
-@ValidationRule(value = "self.metadata.name.matches('^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$')",
+@ValidationRule(value = "self.metadata.name.matches('" + SaleSpec.ID_PATTERN + "')",
         message = "metadata.name is the sale id: a DNS label of at most 63 characters (no dots)")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Stock", jsonPath = ".status.remainingStock", type = Type.INTEGER)

@@ -1,6 +1,7 @@
 package dev.flashsale.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.flashsale.core.SaleSpec;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -12,6 +13,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 /**
  * What the admin declares. Rules the API server can check on its own live here (schema and CEL);
  * the ones that need the clock (no initialStock/startTime change once started) are the operator's.
+ * The limits are sale-core's {@link SaleSpec}, which checks them again before writing Redis.
  */
 @ValidationRule(value = "timestamp(self.endTime) > timestamp(self.startTime)", message = "endTime must be after startTime")
 public class FlashSaleSpec {
@@ -20,20 +22,20 @@ public class FlashSaleSpec {
     public static final String RFC3339 = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$";
 
     @Required
-    @Pattern("^[A-Z0-9][A-Z0-9-]{0,63}$")
+    @Pattern(SaleSpec.SKU_PATTERN)
     @ValidationRule(value = "self == oldSelf", message = "sku is immutable")
     @JsonPropertyDescription("Stock keeping unit: upper-case letters, digits and '-', immutable.")
     private String sku;
 
     @Required
-    @Size(min = 1, max = 255)
+    @Size(min = 1, max = SaleSpec.MAX_PRODUCT_NAME)
     @Pattern("\\S")
-    @JsonPropertyDescription("Name shown to shoppers, 1..255 characters, not blank.")
+    @JsonPropertyDescription("Name shown to shoppers, 1.." + SaleSpec.MAX_PRODUCT_NAME + " characters, not blank.")
     private String productName;
 
     @Required
     @Min(1)
-    @Max(10_000_000)
+    @Max(SaleSpec.MAX_STOCK)
     @JsonPropertyDescription("Units for sale; cannot change once the sale has started.")
     private Long initialStock;
 
@@ -48,9 +50,9 @@ public class FlashSaleSpec {
     private String endTime;
 
     @Min(1)
-    @Max(100)
+    @Max(SaleSpec.MAX_PER_USER_LIMIT)
     @Default("1")
-    @JsonPropertyDescription("Units one shopper may buy in this sale, 1..100.")
+    @JsonPropertyDescription("Units one shopper may buy in this sale, 1.." + SaleSpec.MAX_PER_USER_LIMIT + ".")
     private Integer perUserLimit;
 
     @Default("false")

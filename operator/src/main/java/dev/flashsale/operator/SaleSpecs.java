@@ -1,0 +1,22 @@
+package dev.flashsale.operator;
+
+import dev.flashsale.core.SaleSpec;
+import dev.flashsale.operator.crd.FlashSale;
+import dev.flashsale.operator.crd.FlashSaleSpec;
+import java.util.Objects;
+
+/** A FlashSale as sale-core's {@link SaleSpec}: the resource's name is the sale id. */
+final class SaleSpecs {
+
+    private SaleSpecs() {
+    }
+
+    /** @throws java.time.DateTimeException for a time the schema let through but Java cannot read */
+    static SaleSpec of(FlashSale sale) {
+        FlashSaleSpec s = sale.getSpec();
+        return new SaleSpec(sale.getMetadata().getName(), s.getSku(), s.getProductName(),
+                Objects.requireNonNullElse(s.getInitialStock(), 0L), Objects.requireNonNullElse(s.getPerUserLimit(), 1),
+                Times.parse(s.getStartTime()), Times.parse(s.getEndTime()),
+                Boolean.TRUE.equals(s.getPaused()), Boolean.TRUE.equals(s.getCancelled()));
+    }
+}
