@@ -20,7 +20,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The rules the API server enforces by itself (OpenAPI schema and CEL), one test per rule; no operator runs. */
+/**
+ * The rules the API server enforces by itself (OpenAPI schema and CEL), one test per rule; no operator
+ * runs: the field ranges and patterns and "Rules that the API server itself enforces" of
+ * docs/contract/flashsale-resource.md.
+ */
 class CrdValidationIT {
 
     private static final Instant START = Instant.parse("2030-02-15T10:00:00Z");

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The CRD YAML checked in for kubectl, Argo CD and Helm must be the one generated from the Java types
- * by this build. After changing the types: cp operator/target/classes/META-INF/fabric8/*.yml crds/
+ * by this build, as docs/contract/flashsale-resource.md promises. After changing the types: cp operator/target/classes/META-INF/fabric8/*.yml crds/
  * and helm/flashsale/crds/.
  */
 class CrdYamlTest {

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The finalizer keeps a sale's hot keys until PostgreSQL has every purchase; nothing is lost on delete. */
+/**
+ * The finalizer keeps a sale's hot keys until PostgreSQL has every purchase; nothing is lost on delete
+ * (the deletion duty of docs/contract/flashsale-resource.md).
+ */
 class DeletionIT {
 
     private static KubernetesClient client;

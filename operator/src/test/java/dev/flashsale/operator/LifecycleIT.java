@@ -37,7 +37,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 
-/** A sale's life as admins and shoppers see it, with one operator, a real API server and real Redis. */
+/**
+ * A sale's life as admins and shoppers see it, with one operator, a real API server and real Redis:
+ * the status, the refused changes and the "Operator duties" of docs/contract/flashsale-resource.md.
+ */
 class LifecycleIT {
 
     private static KubernetesClient client;

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * spec.scaling resizes the sale-api Deployment at startTime - leadTime and restores it when the sale
- * ends. The Deployment is only an object here: without a controller-manager no pod ever runs.
+ * ends (the spec.scaling duty of docs/contract/flashsale-resource.md). The Deployment is only an object here: without a
+ * controller-manager no pod ever runs.
  */
 class ScalingIT {
 
