@@ -8,14 +8,11 @@ import static org.awaitility.Awaitility.await;
 import dev.flashsale.core.Purchase;
 import dev.flashsale.core.PurchaseRequest;
 import dev.flashsale.core.SaleKeys;
-import dev.flashsale.core.SaleStore;
-import dev.flashsale.core.testing.SaleFixture;
 import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.FlashSaleStatus.EndReason;
 import dev.flashsale.operator.crd.FlashSaleStatus.Phase;
 import dev.flashsale.operator.crd.FlashSaleStatus;
 import dev.flashsale.testing.TestIds;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,45 +29,37 @@ import org.junit.jupiter.api.Test;
  */
 class DeletionIT {
 
-    private static KubernetesClient client;
-    private static SaleFixture redis;
-    private static SaleStore store;
-    private static FlashSaleOperator operator;
+    private static TestBed bed;
     private static String namespace;
 
     @BeforeAll
     static void start() {
-        client = TestCluster.client();
-        redis = TestCluster.redis();
-        store = redis.store();
-        namespace = TestCluster.createNamespace(client, "delete");
-        operator = TestCluster.startOperator(TestCluster.config(Set.of(namespace), "delete", false, Optional.empty()));
+        bed = new TestBed();
+        namespace = bed.namespace("delete");
+        bed.operator(TestCluster.config(Set.of(namespace), "delete", false, Optional.empty()));
     }
 
     @AfterAll
     static void stop() {
-        operator.close();
-        TestCluster.forgetSales(client, store, namespace);
-        redis.close();
-        client.close();
+        bed.close();
     }
 
     private static FlashSale activeSale(String prefix, long stock) {
-        Instant now = redis.now();
-        FlashSale sale = client.resource(TestCluster.sale(namespace, TestIds.unique(prefix), stock,
+        Instant now = bed.redis.now();
+        FlashSale sale = bed.client.resource(TestCluster.sale(namespace, TestIds.unique(prefix), stock,
                 now.minusSeconds(1), now.plusSeconds(3600))).create();
-        await().atMost(Duration.ofSeconds(5)).until(() -> resource(client, sale).get().getStatus(),
+        await().atMost(Duration.ofSeconds(5)).until(() -> resource(bed.client, sale).get().getStatus(),
                 s -> s != null && s.getPhase() == Phase.Active);
         return sale;
     }
 
     private static Purchase buy(FlashSale sale, String user) {
-        return store.purchase(new PurchaseRequest(sale.getMetadata().getName(), user, 1, null)).block().purchase();
+        return bed.store.purchase(new PurchaseRequest(sale.getMetadata().getName(), user, 1, null)).block().purchase();
     }
 
     private static boolean keysExist(FlashSale sale) {
         String id = sale.getMetadata().getName();
-        return redis.connection().sync().exists(SaleKeys.of(id).all().toArray(String[]::new)) > 0;
+        return bed.redis.connection().sync().exists(SaleKeys.of(id).all().toArray(String[]::new)) > 0;
     }
 
     @Test
@@ -78,25 +67,25 @@ class DeletionIT {
         FlashSale sale = activeSale("unpersisted", 10);
         List<Purchase> purchases = Stream.of("alice", "bob", "carol").map(u -> buy(sale, u)).toList();
 
-        resource(client, sale).delete();
+        resource(bed.client, sale).delete();
         FlashSaleStatus waiting = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
-                .until(() -> resource(client, sale).get().getStatus(),
+                .until(() -> resource(bed.client, sale).get().getStatus(),
                         s -> "AwaitingPersistence".equals(Conditions.find(s.getConditions(), Conditions.READY).get().getReason()));
         // a sale being deleted stops selling, and keeps its keys
         assertThat(waiting.getPhase()).isEqualTo(Phase.Ended);
         assertThat(waiting.getEndReason()).isEqualTo(EndReason.Cancelled);
-        assertThat(resource(client, sale).get().getMetadata().getFinalizers()).contains(FlashSaleReconciler.FINALIZER);
-        assertThat(hasEvent(client, sale, "Normal", "AwaitingPersistence")).isTrue();
+        assertThat(resource(bed.client, sale).get().getMetadata().getFinalizers()).contains(FlashSaleReconciler.FINALIZER);
+        assertThat(hasEvent(bed.client, sale, "Normal", "AwaitingPersistence")).isTrue();
 
-        store.markPersisted(sale.getMetadata().getName(), purchases.subList(0, 2)).block();
+        bed.store.markPersisted(sale.getMetadata().getName(), purchases.subList(0, 2)).block();
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
-                .until(() -> resource(client, sale).get().getStatus().getPersisted() == 2);
-        assertThat(resource(client, sale).get()).isNotNull();
+                .until(() -> resource(bed.client, sale).get().getStatus().getPersisted() == 2);
+        assertThat(resource(bed.client, sale).get()).isNotNull();
         assertThat(keysExist(sale)).isTrue();
 
-        store.markPersisted(sale.getMetadata().getName(), purchases.subList(2, 3)).block();
+        bed.store.markPersisted(sale.getMetadata().getName(), purchases.subList(2, 3)).block();
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
-                .until(() -> resource(client, sale).get() == null);
+                .until(() -> resource(bed.client, sale).get() == null);
         assertThat(keysExist(sale)).isFalse();
     }
 
@@ -104,11 +93,11 @@ class DeletionIT {
     void aSaleWithEverythingPersistedGoesAtOnce() {
         FlashSale sale = activeSale("persisted", 10);
         Purchase purchase = buy(sale, "alice");
-        store.markPersisted(sale.getMetadata().getName(), List.of(purchase)).block();
+        bed.store.markPersisted(sale.getMetadata().getName(), List.of(purchase)).block();
 
-        resource(client, sale).delete();
+        resource(bed.client, sale).delete();
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
-                .until(() -> resource(client, sale).get() == null);
+                .until(() -> resource(bed.client, sale).get() == null);
         assertThat(keysExist(sale)).isFalse();
     }
 }

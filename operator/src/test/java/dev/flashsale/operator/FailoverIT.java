@@ -7,13 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.flashsale.core.PurchaseRequest;
 import dev.flashsale.core.PurchaseResult;
-import dev.flashsale.core.SaleStore;
 import dev.flashsale.core.SaleView;
-import dev.flashsale.core.testing.SaleFixture;
 import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.FlashSaleStatus;
 import dev.flashsale.testing.TestIds;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,18 +31,14 @@ import org.junit.jupiter.api.Test;
 /** Operator restarts and leader election never reset a sale and never let two instances write. */
 class FailoverIT {
 
-    private static KubernetesClient client;
-    private static SaleFixture redis;
-    private static SaleStore store;
+    private static TestBed bed;
     private static String namespace;
     private final List<FlashSaleOperator> operators = new ArrayList<>();
 
     @BeforeAll
     static void start() {
-        client = TestCluster.client();
-        redis = TestCluster.redis();
-        store = redis.store();
-        namespace = TestCluster.createNamespace(client, "failover");
+        bed = new TestBed();
+        namespace = bed.namespace("failover");
     }
 
     @AfterEach
@@ -55,9 +48,7 @@ class FailoverIT {
 
     @AfterAll
     static void stop() {
-        TestCluster.forgetSales(client, store, namespace);
-        redis.close();
-        client.close();
+        bed.close();
     }
 
     private FlashSaleOperator operator(String identity) {
@@ -74,8 +65,8 @@ class FailoverIT {
 
     /** Created, and in Redis once some operator instance has reconciled it. */
     private static FlashSale activeSale(String prefix, long stock) {
-        Instant now = redis.now();
-        FlashSale sale = client.resource(TestCluster.sale(namespace, TestIds.unique(prefix), stock,
+        Instant now = bed.redis.now();
+        FlashSale sale = bed.client.resource(TestCluster.sale(namespace, TestIds.unique(prefix), stock,
                 now.minusSeconds(1), now.plusSeconds(3600))).create();
         awaitStatus(sale, Duration.ofSeconds(10), s -> s.getPhase() == FlashSaleStatus.Phase.Active);
         return sale;
@@ -83,7 +74,7 @@ class FailoverIT {
 
     private static FlashSaleStatus awaitStatus(FlashSale sale, Duration within, Predicate<FlashSaleStatus> condition) {
         return await().atMost(within).pollInterval(Duration.ofMillis(50))
-                .until(() -> resource(client, sale).get().getStatus(), s -> s != null && condition.test(s));
+                .until(() -> resource(bed.client, sale).get().getStatus(), s -> s != null && condition.test(s));
     }
 
     private static String readyz(FlashSaleOperator operator) throws Exception {
@@ -95,7 +86,7 @@ class FailoverIT {
 
     private static void buy(FlashSale sale, String... users) {
         for (String user : users) {
-            assertThat(store.purchase(new PurchaseRequest(sale.getMetadata().getName(), user, 1, null)).block().outcome())
+            assertThat(bed.store.purchase(new PurchaseRequest(sale.getMetadata().getName(), user, 1, null)).block().outcome())
                     .isEqualTo(PurchaseResult.Outcome.SUCCESS);
         }
     }
@@ -114,10 +105,10 @@ class FailoverIT {
         assertThat(status.getRemainingStock()).isEqualTo(5);
         assertThat(writes(second)).isPositive();
 
-        SaleView view = store.view(sale.getMetadata().getName()).block();
+        SaleView view = bed.store.view(sale.getMetadata().getName()).block();
         assertThat(view.stock()).isEqualTo(5);
         assertThat(view.initialStock()).isEqualTo(10);
-        assertThat(store.buyerIds(sale.getMetadata().getName()).collectList().block())
+        assertThat(bed.store.buyerIds(sale.getMetadata().getName()).collectList().block())
                 .containsExactlyInAnyOrder("u1", "u2", "u3", "u4", "u5");
     }
 
@@ -159,6 +150,6 @@ class FailoverIT {
         FlashSaleStatus status = awaitStatus(sale, Duration.ofSeconds(10), s -> s.getSold() == 4);
         assertThat(status.getRemainingStock()).isEqualTo(6);
         assertThat(writes(standby)).isPositive();
-        assertThat(store.view(sale.getMetadata().getName()).block().initialStock()).isEqualTo(10);
+        assertThat(bed.store.view(sale.getMetadata().getName()).block().initialStock()).isEqualTo(10);
     }
 }

@@ -8,16 +8,13 @@ import static org.awaitility.Awaitility.await;
 import dev.flashsale.core.PurchaseRequest;
 import dev.flashsale.core.PurchaseResult;
 import dev.flashsale.core.SaleKeys;
-import dev.flashsale.core.SaleStore;
 import dev.flashsale.core.SaleView;
-import dev.flashsale.core.testing.SaleFixture;
 import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.FlashSaleStatus.EndReason;
 import dev.flashsale.operator.crd.FlashSaleStatus.Phase;
 import dev.flashsale.operator.crd.FlashSaleStatus;
 import dev.flashsale.testing.TestIds;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.lettuce.core.KillArgs;
 import java.net.URI;
@@ -43,29 +40,22 @@ import reactor.core.publisher.Flux;
  */
 class LifecycleIT {
 
-    private static KubernetesClient client;
-    private static SaleFixture redis;
-    private static SaleStore store;
+    private static TestBed bed;
     private static FlashSaleOperator operator;
     private static String namespace;
     private static String otherNamespace;
 
     @BeforeAll
     static void start() {
-        client = TestCluster.client();
-        redis = TestCluster.redis();
-        store = redis.store();
-        namespace = TestCluster.createNamespace(client, "life");
-        otherNamespace = TestCluster.createNamespace(client, "life-other");
-        operator = TestCluster.startOperator(TestCluster.config(Set.of(namespace, otherNamespace), "life", false, Optional.empty()));
+        bed = new TestBed();
+        namespace = bed.namespace("life");
+        otherNamespace = bed.namespace("life-other");
+        operator = bed.operator(TestCluster.config(Set.of(namespace, otherNamespace), "life", false, Optional.empty()));
     }
 
     @AfterAll
     static void stop() {
-        operator.close();
-        TestCluster.forgetSales(client, store, namespace, otherNamespace);
-        redis.close();
-        client.close();
+        bed.close();
     }
 
     private static FlashSale newSale(String prefix, long stock, Instant start, Instant end) {
@@ -74,8 +64,8 @@ class LifecycleIT {
 
     /** A sale that started a second ago by the Redis clock and runs for an hour, applied and Active. */
     private static FlashSale activeSale(String prefix, long stock) {
-        Instant now = redis.now();
-        FlashSale sale = client.resource(newSale(prefix, stock, now.minusSeconds(1), now.plusSeconds(3600))).create();
+        Instant now = bed.redis.now();
+        FlashSale sale = bed.client.resource(newSale(prefix, stock, now.minusSeconds(1), now.plusSeconds(3600))).create();
         awaitStatus(sale, s -> s.getPhase() == Phase.Active);
         return sale;
     }
@@ -86,7 +76,7 @@ class LifecycleIT {
 
     private static FlashSaleStatus awaitStatus(FlashSale sale, Duration within, Predicate<FlashSaleStatus> condition) {
         return await().atMost(within).pollInterval(Duration.ofMillis(50))
-                .until(() -> resource(client, sale).get().getStatus(), s -> s != null && condition.test(s));
+                .until(() -> resource(bed.client, sale).get().getStatus(), s -> s != null && condition.test(s));
     }
 
     private static Condition condition(FlashSaleStatus status, String type) {
@@ -94,14 +84,14 @@ class LifecycleIT {
     }
 
     private static PurchaseResult buy(FlashSale sale, String user) {
-        return store.purchase(new PurchaseRequest(sale.getMetadata().getName(), user, 1, null)).block();
+        return bed.store.purchase(new PurchaseRequest(sale.getMetadata().getName(), user, 1, null)).block();
     }
 
     /** An admin's edit; like kubectl edit, tried again when the operator updated the status in between. */
     private static FlashSale edit(FlashSale sale, Consumer<FlashSale> change) {
         return await().atMost(Duration.ofSeconds(5)).ignoreExceptionsMatching(
                         e -> e instanceof KubernetesClientException k && k.getCode() == 409)
-                .until(() -> resource(client, sale).edit(s -> {
+                .until(() -> resource(bed.client, sale).edit(s -> {
                     change.accept(s);
                     return s;
                 }), Objects::nonNull);
@@ -109,16 +99,16 @@ class LifecycleIT {
 
     @Test
     void upcomingThenActiveThenPurchasesThenSoldOut() {
-        Instant start = redis.now().plusSeconds(10);
-        FlashSale sale = client.resource(newSale("drop", 3, start, start.plusSeconds(3600))).create();
+        Instant start = bed.redis.now().plusSeconds(10);
+        FlashSale sale = bed.client.resource(newSale("drop", 3, start, start.plusSeconds(3600))).create();
 
         FlashSaleStatus upcoming = awaitStatus(sale, s -> s.getPhase() == Phase.Upcoming);
         assertThat(upcoming.getRemainingStock()).isEqualTo(3);
         assertThat(upcoming.getSold()).isZero();
         assertThat(condition(upcoming, Conditions.READY).getStatus()).isEqualTo("True");
         assertThat(condition(upcoming, Conditions.STOCK_INITIALIZED).getStatus()).isEqualTo("True");
-        assertThat(redis.connection().sync().exists(SaleKeys.of(sale.getMetadata().getName()).meta())).isEqualTo(1);
-        assertThat(resource(client, sale).get().getMetadata().getFinalizers()).contains(FlashSaleReconciler.FINALIZER);
+        assertThat(bed.redis.connection().sync().exists(SaleKeys.of(sale.getMetadata().getName()).meta())).isEqualTo(1);
+        assertThat(resource(bed.client, sale).get().getMetadata().getFinalizers()).contains(FlashSaleReconciler.FINALIZER);
 
         awaitStatus(sale, Duration.ofSeconds(15), s -> s.getPhase() == Phase.Active);
         assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(1));
@@ -127,7 +117,7 @@ class LifecycleIT {
         Instant bought = Instant.now();
         awaitStatus(sale, s -> s.getSold() == 1 && s.getRemainingStock() == 2);
         assertThat(Duration.between(bought, Instant.now())).isLessThan(Duration.ofSeconds(1));
-        assertThat(condition(resource(client, sale).get().getStatus(), Conditions.PERSISTENCE_CAUGHT_UP).getStatus())
+        assertThat(condition(resource(bed.client, sale).get().getStatus(), Conditions.PERSISTENCE_CAUGHT_UP).getStatus())
                 .isEqualTo("False");
 
         buy(sale, "bob");
@@ -136,8 +126,8 @@ class LifecycleIT {
         assertThat(ended.getEndReason()).isEqualTo(EndReason.SoldOut);
         assertThat(ended.getRemainingStock()).isZero();
         assertThat(ended.getSold()).isEqualTo(3);
-        await().atMost(Duration.ofSeconds(2)).until(() -> hasEvent(client, sale, "Normal", "SoldOut"));
-        assertThat(hasEvent(client, sale, "Normal", "Started")).isTrue();
+        await().atMost(Duration.ofSeconds(2)).until(() -> hasEvent(bed.client, sale, "Normal", "SoldOut"));
+        assertThat(hasEvent(bed.client, sale, "Normal", "Started")).isTrue();
     }
 
     @Test
@@ -146,7 +136,7 @@ class LifecycleIT {
         double patchesBefore = operator.registry().get("flashsale.operator.status.patches").counter().count();
         Instant begin = Instant.now();
         long bought = Flux.range(0, 3000)
-                .flatMap(i -> store.purchase(new PurchaseRequest(sale.getMetadata().getName(), "user-" + i, 1, null)), 64)
+                .flatMap(i -> bed.store.purchase(new PurchaseRequest(sale.getMetadata().getName(), "user-" + i, 1, null)), 64)
                 .filter(r -> r.outcome() == PurchaseResult.Outcome.SUCCESS)
                 .count().block();
         Instant last = Instant.now();
@@ -163,21 +153,21 @@ class LifecycleIT {
     void statusKeepsFlowingAfterTheRedisSubscriptionDropped() {
         FlashSale sale = activeSale("reconnect", 10);
         String name = FlashSaleReconciler.eventsClientName("life");
-        String ours = Arrays.stream(redis.connection().sync().clientList().split("\n"))
+        String ours = Arrays.stream(bed.redis.connection().sync().clientList().split("\n"))
                 .filter(line -> line.contains(" name=" + name + " "))
                 .map(line -> line.replaceAll("^id=(\\d+) .*$", "$1"))
                 .findFirst().orElseThrow();
-        redis.connection().sync().clientKill(KillArgs.Builder.id(Long.parseLong(ours)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> redis.connection().sync().clientList().contains(" name=" + name + " "));
+        bed.redis.connection().sync().clientKill(KillArgs.Builder.id(Long.parseLong(ours)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> bed.redis.connection().sync().clientList().contains(" name=" + name + " "));
         buy(sale, "alice");
         awaitStatus(sale, s -> s.getSold() == 1);
     }
 
     @Test
     void aTimeBoxedSaleEndsAtItsEndTime() {
-        Instant start = redis.now().plusMillis(500);
+        Instant start = bed.redis.now().plusMillis(500);
         Instant end = start.plusSeconds(2);
-        FlashSale sale = client.resource(newSale("boxed", 10, start, end)).create();
+        FlashSale sale = bed.client.resource(newSale("boxed", 10, start, end)).create();
         awaitStatus(sale, s -> s.getPhase() == Phase.Active);
         FlashSaleStatus ended = awaitStatus(sale, s -> s.getPhase() == Phase.Ended);
         assertThat(Duration.between(end, Instant.now())).isLessThan(Duration.ofSeconds(1));
@@ -194,8 +184,8 @@ class LifecycleIT {
         edit(sale, s -> s.getSpec().setPaused(false));
         awaitStatus(sale, s -> s.getPhase() == Phase.Active);
         assertThat(buy(sale, "alice").outcome()).isEqualTo(PurchaseResult.Outcome.SUCCESS);
-        await().atMost(Duration.ofSeconds(2)).until(() -> hasEvent(client, sale, "Normal", "Paused")
-                && hasEvent(client, sale, "Normal", "Resumed"));
+        await().atMost(Duration.ofSeconds(2)).until(() -> hasEvent(bed.client, sale, "Normal", "Paused")
+                && hasEvent(bed.client, sale, "Normal", "Resumed"));
     }
 
     @Test
@@ -206,7 +196,7 @@ class LifecycleIT {
         FlashSaleStatus ended = awaitStatus(sale, s -> s.getPhase() == Phase.Ended);
         assertThat(ended.getEndReason()).isEqualTo(EndReason.Cancelled);
         assertThat(buy(sale, "bob").outcome()).isEqualTo(PurchaseResult.Outcome.SALE_ENDED);
-        await().atMost(Duration.ofSeconds(2)).until(() -> hasEvent(client, sale, "Normal", "Cancelled"));
+        await().atMost(Duration.ofSeconds(2)).until(() -> hasEvent(bed.client, sale, "Normal", "Cancelled"));
     }
 
     @Test
@@ -219,8 +209,8 @@ class LifecycleIT {
         FlashSaleStatus refused = awaitStatus(sale, s -> "ChangeRefused".equals(condition(s, Conditions.READY).getReason()));
         assertThat(condition(refused, Conditions.READY).getStatus()).isEqualTo("False");
         assertThat(condition(refused, Conditions.READY).getMessage()).contains("initialStock");
-        await().atMost(Duration.ofSeconds(2)).until(() -> hasEvent(client, sale, "Warning", "ChangeRefused"));
-        SaleView view = store.view(id).block();
+        await().atMost(Duration.ofSeconds(2)).until(() -> hasEvent(bed.client, sale, "Warning", "ChangeRefused"));
+        SaleView view = bed.store.view(id).block();
         assertThat(view.initialStock()).isEqualTo(10);
         assertThat(view.stock()).isEqualTo(9);
 
@@ -231,7 +221,7 @@ class LifecycleIT {
         edit(sale, s -> s.getSpec().setStartTime(later.toString()));
         FlashSaleStatus refusedStart = awaitStatus(sale, s -> "False".equals(condition(s, Conditions.READY).getStatus()));
         assertThat(condition(refusedStart, Conditions.READY).getMessage()).contains("startTime");
-        assertThat(store.view(id).block().startTime()).isEqualTo(view.startTime());
+        assertThat(bed.store.view(id).block().startTime()).isEqualTo(view.startTime());
         assertThat(refusedStart.getSold()).isEqualTo(1);
     }
 
@@ -239,11 +229,11 @@ class LifecycleIT {
     void lostRedisKeysAreReportedNotRecreated() {
         FlashSale sale = activeSale("lost", 10);
         String id = sale.getMetadata().getName();
-        redis.connection().sync().del(SaleKeys.of(id).all().toArray(String[]::new));
+        bed.redis.connection().sync().del(SaleKeys.of(id).all().toArray(String[]::new));
         edit(sale, s -> s.getSpec().setProductName("Renamed"));
         FlashSaleStatus status = awaitStatus(sale, s -> "RedisKeysMissing".equals(condition(s, Conditions.READY).getReason()));
         assertThat(condition(status, Conditions.READY).getStatus()).isEqualTo("False");
-        assertThat(redis.connection().sync().exists(SaleKeys.of(id).meta())).isZero();
+        assertThat(bed.redis.connection().sync().exists(SaleKeys.of(id).meta())).isZero();
     }
 
     @Test
@@ -251,15 +241,15 @@ class LifecycleIT {
         FlashSale first = activeSale("twin", 10);
         FlashSale twin = TestCluster.sale(otherNamespace, first.getMetadata().getName(), 99,
                 Instant.parse(first.getSpec().getStartTime()), Instant.parse(first.getSpec().getEndTime()));
-        client.resource(twin).create();
+        bed.client.resource(twin).create();
         FlashSaleStatus status = awaitStatus(twin, s -> s.getConditions() != null && !s.getConditions().isEmpty());
         assertThat(condition(status, Conditions.READY).getReason()).isEqualTo("NameConflict");
-        assertThat(store.view(first.getMetadata().getName()).block().initialStock()).isEqualTo(10);
+        assertThat(bed.store.view(first.getMetadata().getName()).block().initialStock()).isEqualTo(10);
 
         // deleting the twin must not touch the first sale's keys
-        resource(client, twin).delete();
-        await().atMost(Duration.ofSeconds(5)).until(() -> resource(client, twin).get() == null);
-        assertThat(store.view(first.getMetadata().getName()).block()).isNotNull();
+        resource(bed.client, twin).delete();
+        await().atMost(Duration.ofSeconds(5)).until(() -> resource(bed.client, twin).get() == null);
+        assertThat(bed.store.view(first.getMetadata().getName()).block()).isNotNull();
     }
 
     @Test

@@ -7,15 +7,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.flashsale.core.Purchase;
 import dev.flashsale.core.PurchaseRequest;
-import dev.flashsale.core.SaleStore;
-import dev.flashsale.core.testing.SaleFixture;
 import dev.flashsale.operator.OperatorConfig.DeploymentRef;
 import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.FlashSaleStatus.Phase;
 import dev.flashsale.operator.crd.FlashSaleStatus;
 import dev.flashsale.operator.crd.Scaling;
 import dev.flashsale.testing.TestIds;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -38,76 +35,63 @@ import org.junit.jupiter.api.Test;
  */
 class RbacIT {
 
-    private static KubernetesClient admin;
-    private static SaleFixture redis;
-    private static SaleStore store;
+    private static TestBed bed;
     private static FlashSaleOperator operator;
     private static String namespace;
 
     @BeforeAll
     static void start() throws IOException {
-        admin = TestCluster.client();
-        redis = TestCluster.redis();
-        store = redis.store();
-        namespace = TestCluster.createNamespace(admin, "rbac");
+        bed = new TestBed();
+        namespace = bed.namespace("rbac");
         String rbac = Files.readString(Path.of("src/main/k8s/rbac.yaml"))
                 .replace("namespace: flashsale", "namespace: " + namespace);
-        admin.load(new ByteArrayInputStream(rbac.getBytes(StandardCharsets.UTF_8))).serverSideApply();
-        admin.resource(new DeploymentBuilder()
-                .withNewMetadata().withName("sale-api").withNamespace(namespace).endMetadata()
-                .withNewSpec().withReplicas(1)
-                .withNewSelector().addToMatchLabels("app", "sale-api").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "sale-api").endMetadata()
-                .withNewSpec().addNewContainer().withName("sale-api").withImage("flashsale/sale-api").endContainer().endSpec()
-                .endTemplate().endSpec().build()).create();
+        bed.client.load(new ByteArrayInputStream(rbac.getBytes(StandardCharsets.UTF_8))).serverSideApply();
+        bed.saleApiDeployment(namespace, 1);
         KubernetesClient asOperator = TestCluster.clientAs("system:serviceaccount:" + namespace + ":flashsale-operator",
                 "system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated");
-        operator = TestCluster.startOperator(TestCluster.config(Set.of(namespace), "rbac", true,
+        operator = bed.operator(TestCluster.config(Set.of(namespace), "rbac", true,
                 Optional.of(new DeploymentRef(namespace, "sale-api"))), asOperator);
     }
 
     @AfterAll
     static void stop() {
-        operator.close();
-        TestCluster.forgetSales(admin, store, namespace);
-        redis.close();
-        admin.close();
+        bed.close();
     }
 
     private static FlashSaleStatus awaitStatus(FlashSale sale, Predicate<FlashSaleStatus> condition) {
         return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                .until(() -> resource(admin, sale).get().getStatus(), s -> s != null && condition.test(s));
+                .until(() -> resource(bed.client, sale).get().getStatus(), s -> s != null && condition.test(s));
     }
 
     private static int saleApiReplicas() {
-        return admin.apps().deployments().inNamespace(namespace).withName("sale-api").get().getSpec().getReplicas();
+        return bed.client.apps().deployments().inNamespace(namespace).withName("sale-api").get().getSpec().getReplicas();
     }
 
     @Test
     void theOperatorDoesItsWholeJobWithItsOwnRbac() {
-        Instant start = redis.now().plusSeconds(2);
+        Instant start = bed.redis.now().plusSeconds(2);
         FlashSale sale = TestCluster.sale(namespace, TestIds.unique("rbac"), 2, start, start.plusSeconds(3600));
         Scaling scaling = new Scaling();
         scaling.setReplicas(3);
         scaling.setLeadTime("1h");
         sale.getSpec().setScaling(scaling);
-        admin.resource(sale).create();
+        bed.client.resource(sale).create();
 
         awaitStatus(sale, s -> s.getPhase() == Phase.Upcoming);
         await().atMost(Duration.ofSeconds(5)).until(() -> saleApiReplicas() == 3);
         awaitStatus(sale, s -> s.getPhase() == Phase.Active);
         List<Purchase> purchases = List.of("alice", "bob").stream().map(u ->
-                store.purchase(new PurchaseRequest(sale.getMetadata().getName(), u, 1, null)).block().purchase()).toList();
+                bed.store.purchase(new PurchaseRequest(sale.getMetadata().getName(), u, 1, null)).block().purchase()).toList();
         awaitStatus(sale, s -> s.getPhase() == Phase.Ended);
         await().atMost(Duration.ofSeconds(5)).until(() -> saleApiReplicas() == 1);
-        assertThat(hasEvent(admin, sale, "Normal", "SoldOut")).isTrue();
-        assertThat(admin.leases().inNamespace(namespace).withName("flashsale-operator").get().getSpec().getHolderIdentity())
+        assertThat(hasEvent(bed.client, sale, "Normal", "SoldOut")).isTrue();
+        assertThat(bed.client.leases().inNamespace(namespace).withName("flashsale-operator").get().getSpec().getHolderIdentity())
                 .isEqualTo("rbac");
 
-        admin.resource(sale).delete();
+        bed.client.resource(sale).delete();
         awaitStatus(sale, s -> "AwaitingPersistence".equals(Conditions.find(s.getConditions(), Conditions.READY).get().getReason()));
-        store.markPersisted(sale.getMetadata().getName(), purchases).block();
-        await().atMost(Duration.ofSeconds(5)).until(() -> resource(admin, sale).get() == null);
+        bed.store.markPersisted(sale.getMetadata().getName(), purchases).block();
+        await().atMost(Duration.ofSeconds(5)).until(() -> resource(bed.client, sale).get() == null);
         assertThat(operator.isLeader()).as("renewed its Lease throughout").isTrue();
     }
 }

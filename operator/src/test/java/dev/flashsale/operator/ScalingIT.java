@@ -5,21 +5,16 @@ import static dev.flashsale.operator.TestCluster.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.flashsale.core.SaleStore;
-import dev.flashsale.core.testing.SaleFixture;
 import dev.flashsale.operator.OperatorConfig.DeploymentRef;
 import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.Scaling;
 import dev.flashsale.testing.TestIds;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -34,57 +29,40 @@ import org.junit.jupiter.api.Test;
  */
 class ScalingIT {
 
-    private static KubernetesClient client;
-    private static SaleFixture redis;
-    private static SaleStore store;
+    private static TestBed bed;
     /** sale-api as a plain Deployment, and sale-api under a HorizontalPodAutoscaler; an operator each. */
     private static String namespace;
     private static String hpaNamespace;
-    private static List<FlashSaleOperator> operators;
 
     @BeforeAll
     static void start() {
-        client = TestCluster.client();
-        redis = TestCluster.redis();
-        store = redis.store();
-        namespace = TestCluster.createNamespace(client, "scaling");
-        hpaNamespace = TestCluster.createNamespace(client, "scaling-hpa");
-        for (String ns : List.of(namespace, hpaNamespace)) {
-            client.resource(new DeploymentBuilder()
-                    .withNewMetadata().withName("sale-api").withNamespace(ns).endMetadata()
-                    .withNewSpec().withReplicas(2)
-                    .withNewSelector().addToMatchLabels("app", "sale-api").endSelector()
-                    .withNewTemplate().withNewMetadata().addToLabels("app", "sale-api").endMetadata()
-                    .withNewSpec().addNewContainer().withName("sale-api").withImage("flashsale/sale-api").endContainer().endSpec()
-                    .endTemplate().endSpec().build()).create();
-        }
-        client.resource(new HorizontalPodAutoscalerBuilder()
+        bed = new TestBed();
+        namespace = bed.namespace("scaling");
+        hpaNamespace = bed.namespace("scaling-hpa");
+        bed.saleApiDeployment(namespace, 2);
+        bed.saleApiDeployment(hpaNamespace, 2);
+        bed.client.resource(new HorizontalPodAutoscalerBuilder()
                 .withNewMetadata().withName("sale-api").withNamespace(hpaNamespace).endMetadata()
                 .withNewSpec().withMinReplicas(2).withMaxReplicas(5)
                 .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment").withName("sale-api").endScaleTargetRef()
                 .endSpec().build()).create();
-        operators = List.of(
-                TestCluster.startOperator(TestCluster.config(Set.of(namespace), "scaling", false,
-                        Optional.of(new DeploymentRef(namespace, "sale-api")))),
-                TestCluster.startOperator(TestCluster.config(Set.of(hpaNamespace), "scaling-hpa", false,
-                        Optional.of(new DeploymentRef(hpaNamespace, "sale-api")))));
+        bed.operator(TestCluster.config(Set.of(namespace), "scaling", false,
+                Optional.of(new DeploymentRef(namespace, "sale-api"))));
+        bed.operator(TestCluster.config(Set.of(hpaNamespace), "scaling-hpa", false,
+                Optional.of(new DeploymentRef(hpaNamespace, "sale-api"))));
     }
 
     @AfterAll
     static void stop() {
-        operators.forEach(FlashSaleOperator::close);
-        TestCluster.forgetSales(client, store, namespace);
-        TestCluster.forgetSales(client, store, hpaNamespace);
-        redis.close();
-        client.close();
+        bed.close();
     }
 
     private static Deployment saleApi() {
-        return client.apps().deployments().inNamespace(namespace).withName("sale-api").get();
+        return bed.client.apps().deployments().inNamespace(namespace).withName("sale-api").get();
     }
 
     private static HorizontalPodAutoscaler saleApiHpa() {
-        return client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(hpaNamespace).withName("sale-api").get();
+        return bed.client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(hpaNamespace).withName("sale-api").get();
     }
 
     private static void sleepUntil(Instant instant) throws InterruptedException {
@@ -94,7 +72,7 @@ class ScalingIT {
     /** Like kubectl scale, or a Helm upgrade resetting replicas; tried again when the operator wrote in between. */
     private static void setSaleApiReplicas(int replicas) {
         await().atMost(Duration.ofSeconds(5)).ignoreExceptionsMatching(e -> e instanceof KubernetesClientException k && k.getCode() == 409)
-                .until(() -> client.apps().deployments().inNamespace(namespace).withName("sale-api").edit(d -> {
+                .until(() -> bed.client.apps().deployments().inNamespace(namespace).withName("sale-api").edit(d -> {
                     d.getSpec().setReplicas(replicas);
                     return d;
                 }), Objects::nonNull);
@@ -110,12 +88,12 @@ class ScalingIT {
         scaling.setReplicas(replicas);
         scaling.setLeadTime(leadTime);
         sale.getSpec().setScaling(scaling);
-        return client.resource(sale).create();
+        return bed.client.resource(sale).create();
     }
 
     @Test
     void scalesUpAtLeadTimeAndRestoresAfterTheEnd() throws InterruptedException {
-        Instant start = redis.now().plusSeconds(4);
+        Instant start = bed.redis.now().plusSeconds(4);
         Instant scaleUp = start.minusSeconds(2);
         Instant end = start.plusSeconds(2);
         FlashSale sale = createScaledSale(namespace, 6, start, end);
@@ -135,15 +113,15 @@ class ScalingIT {
                 .until(() -> saleApi().getSpec().getReplicas() == 2);
         assertThat(Duration.between(end, Instant.now())).isLessThan(Duration.ofSeconds(1));
         assertThat(saleApi().getMetadata().getAnnotations()).doesNotContainKey(SaleApiScaler.ORIGINAL_REPLICAS);
-        assertThat(hasEvent(client, sale, "Normal", "ScaledUp")).isTrue();
-        assertThat(hasEvent(client, sale, "Normal", "ScaledDown")).isTrue();
-        assertThat(resource(client, sale).get().getStatus().getPhase()).isNotNull();
+        assertThat(hasEvent(bed.client, sale, "Normal", "ScaledUp")).isTrue();
+        assertThat(hasEvent(bed.client, sale, "Normal", "ScaledDown")).isTrue();
+        assertThat(resource(bed.client, sale).get().getStatus().getPhase()).isNotNull();
     }
 
     /** The operator watches sale-api: a floor lowered by someone else during the window comes back; more is left alone. */
     @Test
     void aFloorLoweredDuringTheWindowIsRaisedAgainAndMoreIsLeftAlone() {
-        Instant start = redis.now().plusSeconds(3600);
+        Instant start = bed.redis.now().plusSeconds(3600);
         FlashSale sale = createScaledSale(namespace, 4, "2h", start, start.plusSeconds(3600));
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .until(() -> saleApi().getSpec().getReplicas() == 4);
@@ -158,7 +136,7 @@ class ScalingIT {
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
                 .until(() -> saleApi().getSpec().getReplicas() == 8);
 
-        resource(client, sale).delete();
+        resource(bed.client, sale).delete();
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .until(() -> saleApi().getSpec().getReplicas() == 2);
         assertThat(saleApi().getMetadata().getAnnotations()).doesNotContainKey(SaleApiScaler.ORIGINAL_REPLICAS);
@@ -167,7 +145,7 @@ class ScalingIT {
     /** With an HPA, its minimum is raised (the HPA keeps scaling above it), capped at its maximum. */
     @Test
     void raisesTheAutoscalersMinimumUpToItsMaximumAndRestoresIt() throws InterruptedException {
-        Instant start = redis.now().plusSeconds(4);
+        Instant start = bed.redis.now().plusSeconds(4);
         Instant end = start.plusSeconds(2);
         FlashSale sale = createScaledSale(hpaNamespace, 6, start, end);
 
@@ -175,14 +153,14 @@ class ScalingIT {
                 .until(() -> saleApiHpa().getSpec().getMinReplicas() == 5);
         assertThat(saleApiHpa().getSpec().getMaxReplicas()).as("the platform's ceiling stays").isEqualTo(5);
         assertThat(saleApiHpa().getMetadata().getAnnotations()).containsEntry(SaleApiScaler.ORIGINAL_REPLICAS, "2");
-        assertThat(client.apps().deployments().inNamespace(hpaNamespace).withName("sale-api").get().getSpec().getReplicas())
+        assertThat(bed.client.apps().deployments().inNamespace(hpaNamespace).withName("sale-api").get().getSpec().getReplicas())
                 .as("the HPA owns the Deployment's replicas").isEqualTo(2);
 
         sleepUntil(end);
         await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
                 .until(() -> saleApiHpa().getSpec().getMinReplicas() == 2);
         assertThat(saleApiHpa().getMetadata().getAnnotations()).doesNotContainKey(SaleApiScaler.ORIGINAL_REPLICAS);
-        assertThat(hasEvent(client, sale, "Normal", "ScaledUp")).isTrue();
-        assertThat(hasEvent(client, sale, "Normal", "ScaledDown")).isTrue();
+        assertThat(hasEvent(bed.client, sale, "Normal", "ScaledUp")).isTrue();
+        assertThat(hasEvent(bed.client, sale, "Normal", "ScaledDown")).isTrue();
     }
 }

@@ -155,7 +155,9 @@ class SseStalledClientIT extends ApiTestSupport {
         System.out.printf("SSE stall: burst of %d events took %d ms; stalled client dropped %d ms after it "
                         + "(%d bytes were in its buffers); worst heartbeat gap of the other %d: %d ms (heartbeat 200 ms)%n",
                 PURCHASES, (burstEnd - burstStart) / 1_000_000, dropMs, read, NORMAL, worstGapMs);
-        assertThat(worstGapMs).as("worst heartbeat gap").isLessThan(1_000);
+        // ten heartbeats: a writer held up by the stalled stream would leave a gap as long as the wait for
+        // the drop (seconds), while a busy 2-core machine alone has been seen to delay one by 1.2 s
+        assertThat(worstGapMs).as("worst heartbeat gap").isLessThan(2_000);
         assertThat(dropMs).as("ms until the stalled client was dropped").isLessThan(10_000);
     }
 }
