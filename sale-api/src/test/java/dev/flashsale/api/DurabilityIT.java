@@ -95,6 +95,8 @@ class DurabilityIT {
         assertThat(ids).hasSize(50);
         Thread.sleep(3_000); // the persister is now failing and retrying
         TestServices.start(Service.POSTGRES);
+        // every connection pod A pooled died with PostgreSQL: its first query now must still succeed
+        assertThat(get(portA, "/health")).contains("\"postgres\":{\"status\":\"UP\"}");
         awaitPersistedExactly(sale.id(), 50, Duration.ofSeconds(90));
     }
 
