@@ -47,6 +47,8 @@ class SaleStoreIT {
     void createsOnceAndNeverResetsStock() {
         SaleSpec sale = redis.activeSale("once", 10, 1);
         assertThat(store.upsert(sale).block().outcome()).isEqualTo(UpsertResult.Outcome.CREATED);
+        // listed by the script that created its keys (the relay's sweep and reconciliation go by the list)
+        assertThat(store.saleIds().collectList().block()).contains(sale.id());
         assertThat(buy(sale, "alice").outcome()).isEqualTo(Outcome.SUCCESS);
 
         UpsertResult again = store.upsert(sale.withPaused(false)).block();
@@ -182,6 +184,7 @@ class SaleStoreIT {
         SaleSpec sale = redis.created(redis.activeSale("del", 5, 1));
         PurchaseResult bought = buy(sale, "u1");
         assertThat(store.delete(sale.id(), false).block().outcome()).isEqualTo(DeleteResult.Outcome.NOT_PERSISTED);
+        assertThat(store.saleIds().collectList().block()).as("listed while its keys stay").contains(sale.id());
         assertThat(store.markPersisted(sale.id(), List.of(bought.purchase())).block()).isEqualTo(1);
         // reported twice, counted once
         assertThat(store.markPersisted(sale.id(), List.of(bought.purchase())).block()).isEqualTo(1);

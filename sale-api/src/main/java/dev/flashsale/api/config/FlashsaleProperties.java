@@ -60,7 +60,7 @@ public record FlashsaleProperties(
     public record Sse(@DefaultValue("15s") Duration heartbeat, @DefaultValue("250ms") Duration coalesce,
                       @DefaultValue("2s") Duration retry, @DefaultValue("64") int bufferSize,
                       @DefaultValue("30s") Duration stallTimeout, @DefaultValue("32KB") DataSize sendBuffer,
-                      @DefaultValue("32") int maxPerClient, @DefaultValue("20000") int maxPerPod) {}
+                      @DefaultValue("32") int maxPerClient, @DefaultValue("12000") int maxPerPod) {}
 
     /**
      * @param claimAfter entries pending this long in another (dead) consumer are taken over; every
