@@ -99,7 +99,8 @@ export interface paths {
         /** A trivial endpoint: the benchmark's yardstick for what HTTP alone costs (no Redis, no rate limit) */
         get: operations["ping"];
         put?: never;
-        post?: never;
+        /** The same for a POST with any body, driven by the purchase benchmark's wrk script: the yardstick for what a purchase costs beyond HTTP */
+        post: operations["pingPost"];
         delete?: never;
         options?: never;
         head?: never;
@@ -538,6 +539,41 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Always the same body */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": "pong"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        /** @enum {string} */
+                        data: "pong";
+                    };
+                };
+            };
+        };
+    };
+    pingPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Always the same body */
             200: {
