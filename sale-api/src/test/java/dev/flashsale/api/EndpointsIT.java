@@ -174,6 +174,14 @@ class EndpointsIT extends ApiTestSupport {
                         "flashsale_purchases_in_flight", "http_server_requests_seconds");
     }
 
+    /** The benchmark's yardsticks: a GET and a POST that reads its body, neither touching Redis. */
+    @Test
+    void pingAnswersAGetAndAPostWithABody() {
+        http.get().uri("/api/v1/ping").exchange().expectStatus().isOk().expectBody().jsonPath("$.data").isEqualTo("pong");
+        http.post().uri("/api/v1/ping").contentType(MediaType.APPLICATION_JSON).bodyValue("{\"qty\":1}")
+                .exchange().expectStatus().isOk().expectBody().jsonPath("$.data").isEqualTo("pong");
+    }
+
     private double purchases(String outcome) {
         return registry.get("flashsale.purchases").tag("outcome", outcome).counter().count();
     }
