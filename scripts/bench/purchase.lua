@@ -1,7 +1,9 @@
--- wrk script: POST purchases, each request with a new X-User-Id (or, with a pool size given,
--- user ids cycling over that pool: shoppers who retry again and again).
+-- wrk script: POST purchases as the SPA sends them (a JSON body), each request with a new
+-- X-User-Id (or, with a pool size given, user ids cycling over that pool: shoppers who retry again
+-- and again). Pointed at POST /api/v1/ping, the same requests measure what HTTP alone costs.
 --   wrk ... -s purchase.lua URL -- <label> [pool]
 local threads = {}
+local BODY = '{"qty":1}'
 
 function setup(thread)
   thread:set("tid", #threads + 1)
@@ -19,7 +21,7 @@ function request()
   counter = counter + 1
   local n = counter
   if pool > 0 then n = (counter * 7919 + tid) % pool else n = tid .. "-" .. counter end
-  return wrk.format("POST", nil, {["X-User-Id"] = label .. "-" .. n}, nil)
+  return wrk.format("POST", nil, {["X-User-Id"] = label .. "-" .. n, ["Content-Type"] = "application/json"}, BODY)
 end
 
 function response(status)
@@ -34,8 +36,8 @@ function done(summary, latency, requests)
   local parts = {}
   for status, n in pairs(counts) do table.insert(parts, "s" .. status .. "=" .. n) end
   table.sort(parts)
-  io.write(string.format("RESULT rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d %s\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+  io.write(string.format("RESULT requests=%d rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d %s\n",
+    summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     table.concat(parts, " ")))
 end

@@ -18,8 +18,15 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TARGETS = {"rss_mib": 450, "last_over_first": 0.9}
-# the reference system's figure for the throughput scenario (performance-targets.md)
-REFERENCE_TPUT_RPS = 2724
+# the reference system (Node.js), measured by the founders on 2026-12-02 on this machine kind
+# (docs/contract/performance-targets.md): it cannot run here, so its figures are quoted
+REFERENCE = {"decisions": "3,050 req/s, p50 80 ms", "herd": "3,660 req/s, p50 156 ms, 100 sold",
+             "reads": "4,911 req/s, p50 49 ms", "persisted": "16–17% after 30 s", "rss": "~300 MiB"}
+REFERENCE_DECISIONS_RPS = 3050
+# the parts of the stack whose CPU is priced per request (scripts/bench/cpu.py)
+CPU_PARTS = (("machine", "whole machine"), ("sale_api", "sale-api"), ("redis", "Redis"),
+             ("postgres", "PostgreSQL"), ("kafka", "Kafka"), ("operator", "operator"),
+             ("control_plane", "etcd + kube-apiserver"), ("rest", "load generator, kernel, rest"))
 
 
 def read(path):
@@ -60,7 +67,8 @@ class Figures:
 
     def values(self, figure):
         if not self.rounds.get(figure):
-            sys.exit(f"render.py: {self.path} has no value for {figure}")
+            sys.exit(f"render.py: {self.path} has no value for {figure} (a results file of an older benchmark?"
+                     " run ./flashsale bench)")
         return self.rounds[figure]
 
     def median(self, figure):
@@ -69,87 +77,167 @@ class Figures:
         mid = len(values) // 2
         return values[mid] if len(values) % 2 else f"{(float(values[mid - 1]) + float(values[mid])) / 2:.6g}"
 
+    def f(self, figure):
+        return float(self.median(figure))
+
+    def spread(self, figure):
+        """The lowest and highest round: how far a median can be trusted on a noisy machine."""
+        values = [float(v) for v in self.values(figure)]
+        return f"{min(values):,.0f}–{max(values):,.0f}"
+
     def fact(self, key):
         """A fact of the run (`# key` line): date, machine, rounds."""
         if key not in self.meta:
             sys.exit(f"render.py: {self.path} has no '# {key}' line")
         return self.meta[key]
 
-    def f(self, figure):
-        return float(self.median(figure))
-
     def per_round(self, figure):
         """Every round's value, for the figures where each run matters (sold, persisted, invariants)."""
         return " ".join(self.values(figure))
 
-    def jmh(self):
-        return self.fact("script_tool").startswith("JMH")
-
     def calls(self, figure):
         """A script benchmark figure: JMH's runs carry its error (99.9% half-width), median over rounds."""
-        if self.jmh():
-            return f"{self.median(figure)} ± {self.f(figure + '_error'):.0f} calls/s"
-        return f"{self.median(figure)} calls/s"
+        return f"{self.median(figure)} ± {self.f(figure + '_error'):.0f} calls/s"
 
-    def ratios(self):
-        return {
-            "lua": self.f("c1000_rps") / self.f("script_calls_per_s"),
-            "ping": self.f("tput_rps") / self.f("ping_rps"),
-            "ping1000": self.f("c1000_rps") / self.f("ping_rps"),
-            "ref": self.f("tput_rps") / REFERENCE_TPUT_RPS,
-        }
+    def rps(self, scenario):
+        return f"{self.f(scenario + '_rps'):,.0f} req/s ({self.spread(scenario + '_rps')})"
+
+    def latency(self, scenario, connections):
+        """wrk's percentiles, and Little's mean: under a closed loop, connections ÷ throughput."""
+        little = 1000 * connections / self.f(scenario + "_rps") if self.f(scenario + "_rps") else float("inf")
+        return f"p50 {self.median(scenario + '_p50_ms')} ms, p99 {self.median(scenario + '_p99_ms')} ms, Little's mean {little:.0f} ms"
+
+    def ratio(self, a, b):
+        return self.f(a) / self.f(b) if self.f(b) else 0.0
+
+    def cpu(self, scenario, part):
+        return self.f(f"{scenario}_cpu_{part}_us")
 
     def sse(self):
         return " ".join(f"{k}={self.median('sse_' + k)}" for k in ("subscribers", "received", "p50_ms", "p99_ms", "max_ms"))
 
 
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+def targets(b):
+    """The targets of docs/contract/performance-targets.md, each with its figure of this run."""
+    f, r = b.f, b.ratio
+    sold_exactly = all(v == "100" for v in b.values("herd_sold"))
+    persisted = max(float(v) for v in b.values("decisions_persisted_after_ms"))
+    cpu_ratio = b.cpu("decisions", "machine") / b.cpu("ping_post", "machine") if b.cpu("ping_post", "machine") else 0.0
+    return [
+        ("real decisions, 256 connections", "≥ 10,000 req/s, p99 ≤ 60 ms",
+         f"{b.rps('decisions')}, p99 {b.median('decisions_p99_ms')} ms",
+         f("decisions_rps") >= 10_000 and f("decisions_p99_ms") <= 60),
+        ("the same ÷ the reference's 3,050 (2026-12-02)", "≥ 3", f"{f('decisions_rps') / REFERENCE_DECISIONS_RPS:.1f}×",
+         f("decisions_rps") >= 3 * REFERENCE_DECISIONS_RPS),
+        ("the same ÷ trivial POST (256 connections)", "≥ 0.5", f"{r('decisions_rps', 'ping_post_rps'):.2f}",
+         r("decisions_rps", "ping_post_rps") >= 0.5),
+        ("herd, 1,000 connections", "≥ 20,000 req/s, p99 ≤ 100 ms, exactly 100 sold",
+         f"{b.rps('herd')}, p99 {b.median('herd_p99_ms')} ms, sold per round: {b.per_round('herd_sold')}",
+         f("herd_rps") >= 20_000 and f("herd_p99_ms") <= 100 and sold_exactly),
+        ("sold-out answers ÷ trivial POST (1,000 connections)", "≥ 0.9", f"{r('soldout_rps', 'ping_post_c1000_rps'):.2f}",
+         r("soldout_rps", "ping_post_c1000_rps") >= 0.9),
+        ("sale view reads ÷ trivial GET (256 connections)", "≥ 0.9", f"{r('reads_rps', 'ping_rps'):.2f}",
+         r("reads_rps", "ping_rps") >= 0.9),
+        ("machine CPU per real decision ÷ per trivial POST", "≤ 2.0",
+         f"{cpu_ratio:.2f} ({b.cpu('decisions', 'machine'):.0f} µs against {b.cpu('ping_post', 'machine'):.0f} µs)",
+         cpu_ratio <= 2.0),
+        ("purchase script inside Redis (`INFO commandstats`, light load)", "≤ 12 µs per call",
+         f"{b.median('script_us_per_call')} µs", f("script_us_per_call") <= 12),
+        ("confirmed purchases in PostgreSQL after the load", "100% within 1 s",
+         f"100% after {b.per_round('decisions_persisted_after_ms')} ms", persisted <= 1000),
+        ("sale-api RSS at 1,000 connections", "≤ 450 MiB", f"max {b.median('c1000_rss_max_mib')} MiB",
+         f("c1000_rss_max_mib") <= TARGETS["rss_mib"]),
+        ("SSE: 10,000 subscribers on one pod get the final state", "all, p99 ≤ 1 s",
+         f"{b.median('sse_received')} of {b.median('sse_subscribers')}, p99 {b.median('sse_p99_ms')} ms",
+         f("sse_received") == f("sse_subscribers") and f("sse_p99_ms") <= 1000),
+    ]
+
+
+SCENARIOS = (  # figure prefix, what it is, connections, reference
+    ("ping", "trivial GET `/api/v1/ping`", 256, "–"),
+    ("ping_post", "trivial POST `/api/v1/ping`, the purchase wrk script", 256, "–"),
+    ("decisions", "real decisions: 20 s, 10 million units (cannot sell out)", 256, REFERENCE["decisions"]),
+    ("c1000", "real decisions, 10 s, 10 million units", 1000, "–"),
+    ("ping_post_c1000", "trivial POST `/api/v1/ping`", 1000, "–"),
+    ("herd", "herd: 10 s, 100 units, opens 3 s into the run", 1000, REFERENCE["herd"]),
+    ("soldout", "sold-out answers: new shoppers on the herd's sold-out sale", 1000, "–"),
+    ("retry", "herd of retriers (3,000 ids again and again), 100 units", 1000, "0 sold"),
+    ("reads", "sale view reads", 256, REFERENCE["reads"]),
+)
+
+
 def bench_report(b):
-    m, r, fact = b.median, b.ratios(), b.fact
-    # the figures converted from the report of 2026-12-02 were measured before JMH (no error)
-    method_jmh = (
-        "\nThe raw script figure is a JMH throughput benchmark (`tools/`, `PurchaseScriptBenchmark`) whose"
-        "\ninvocations each issue 4,096 purchase calls through one Lettuce connection, as a sale-api pod makes"
-        f"\nthem, against a sale that cannot sell out ({fact('script_tool')});"
-        "\n± is JMH's 99.9% error (median over the rounds)." if b.jmh() else "")
+    fact = b.fact
+    rows = "\n".join(f"| {what} | {c:,} | {b.rps(key)} | {b.latency(key, c)} | {ref} |" for key, what, c, ref in SCENARIOS)
+    goals = "\n".join(f"| {what} | {target} | {measured} | {verdict(ok)} |" for what, target, measured, ok in targets(b))
+    cpu = "\n".join(f"| {name} | {b.cpu('ping_post', part):,.0f} | {b.cpu('decisions', part):,.0f} |" for part, name in CPU_PARTS)
+    cpu += "\n" + "\n".join(f"| context switches per request, {name} | {b.median('ping_post_' + key)} | {b.median('decisions_' + key)} |"
+                            for key, name in (("machine_cs", "whole machine"), ("sale_api_cs", "sale-api")))
     return f"""\
 # Benchmarks
 
 Measured by `./flashsale bench` on {fact('run')[:10]} on this project's machine kind: {fact('cores')} cores,
-{fact('memory_gib')} GiB, Debian {fact('debian')}. Load generator (wrk 4.1, `-t2 --timeout 10s --latency`,
-a Lua script giving every request a new `X-User-Id`), sale-api, Redis, PostgreSQL and Kafka all share the same
-two cores, as in performance-targets.md. Each scenario ran {fact('repeat')} times; the table shows medians, and the
-raw wrk output of the last run is under `.flashsale/bench/`. Ratios compare figures of the same run.
+{fact('memory_gib')} GiB, Debian {fact('debian')}, {fact('cpu')}. Load generator (wrk 4.1, `-t2 --timeout 10s --latency`,
+a Lua script sending every request as the SPA does, a JSON body and a new `X-User-Id`), sale-api, Redis,
+PostgreSQL and Kafka all share the same two cores, as in docs/contract/performance-targets.md. Each scenario
+ran {fact('repeat')} times: figures are medians with the lowest and highest round in brackets; the raw wrk output of the
+last run is under `.flashsale/bench/`. Ratios compare figures of the same run. The reference system (Node.js)
+cannot run here: its figures are quoted from performance-targets.md (the founders' run of 2026-12-02 on the
+same machine kind). Figures from `docs/bench-results/bench.tsv`.
 
-The reference system (Node.js) could not be run here, so its column repeats the figures measured by the
-founders on the same kind of machine (performance-targets.md); our figures are from this run.
+## Targets (docs/contract/performance-targets.md)
 
-| scenario | reference | target | Flashsale (median) |
+| what | target | measured | |
 | --- | --- | --- | --- |
-| raw purchase script via Lettuce, 256 in flight (ceiling of the design) | – | 37–68k/s | **{b.calls('script_calls_per_s')}** |
-| the same with Redis at `appendfsync always` (no acknowledged write lost) | – | – | {b.calls('script_always_calls_per_s')} |
-| trivial endpoint `GET /api/v1/ping`, 256 connections | – | – | {m('ping_rps')} req/s |
-| throughput: 256 connections, 20 s, stock 100,000 | 2,724 req/s, p50 88 ms | ≥ 13,600 req/s, p50 ≤ 15 ms | **{m('tput_rps')} req/s**, p50 {m('tput_p50_ms')} ms, p99 {m('tput_p99_ms')} ms ({r['ref']:.1f}× reference) |
-| purchases: 1,000 connections, unique users, stock 10M | – | – | **{m('c1000_rps')} req/s**, p50 {m('c1000_p50_ms')} ms, p99 {m('c1000_p99_ms')} ms |
-| herd: 1,000 connections, 10 s, stock 100, opens 3 s into the run | 3,168 req/s, p50 173 ms, 100 sold | p50 ≤ 20 ms, exactly 100 sold | p50 {m('herd_p50_ms')} ms, p99 {m('herd_p99_ms')} ms, sold per run: {b.per_round('herd_sold')} |
-| herd of retriers (3,000 ids again and again), 100 units | 0 sold | sells out | sold per run: {b.per_round('retry_sold')}, p50 {m('retry_p50_ms')} ms |
-| sale view reads, 256 connections | 4,130 req/s, p50 57 ms | ≥ 20,000 req/s, p50 ≤ 10 ms | **{m('reads_rps')} req/s**, p50 {m('reads_p50_ms')} ms, p99 {m('reads_p99_ms')} ms |
-| purchases in PostgreSQL after the throughput run | ~19% after 30 s | 100% within 5 s | 100%, all persisted after: {b.per_round('tput_persisted_after_ms')} ms |
-| sale-api RSS under load (c1000) | 290–307 MiB | ≤ 450 MiB | max {m('c1000_rss_max_mib')} MiB |
-| SSE: subscribers on one pod get the final state | not measured | 10,000 within 1 s | {b.sse()} |
+{goals}
 
-Ratios of this run:
-- HTTP purchases (1,000 connections) ÷ raw script calls: **{r['lua']:.2f}**: what HTTP, JSON and the event loop cost on top of Redis.
-- purchases ÷ trivial endpoint: **{r['ping']:.2f}** at 256 connections, {r['ping1000']:.2f} at 1,000 (target ≥ 0.7).
-- invariants after every c1000 run: {b.per_round('c1000_held')} (1 = held). No oversell and nothing lost: the units
-  sold in Redis lie between the 201 answers wrk counted and that plus its 1,000 connections (wrk drops
-  the answers still in flight when its time is up), and PostgreSQL holds exactly the units sold.
+## Scenarios
 
-Method notes: sales are created through sale-core (`./flashsale sale upsert`) before each scenario; the
-throughput sale has 100,000 units, so a fast run sells out and the rest of its 20 s is answered
-SOLD_OUT from the pod's memory, as in production; the 1,000-connection run uses 10 million units so
-that every request is a real decision. Per-IP rate limiting is off locally (one client address);
-per-user limits stay on. Persistence time is measured from the end of the throughput run until
-PostgreSQL holds every unit sold.{method_jmh} Figures from `docs/bench-results/bench.tsv`.
+| scenario | connections | throughput (median, rounds' range) | latency | reference |
+| --- | ---: | --- | --- | --- |
+{rows}
+
+Little's mean is the mean latency a closed loop of that many connections must show at that throughput
+(connections ÷ throughput); wrk's percentiles beside it show the spread.
+
+## CPU per request (µs, medians)
+
+| part of the stack | trivial POST | real decision |
+| --- | ---: | ---: |
+{cpu}
+
+CPU ticks of each process (`/proc/PID/stat`) and of the whole machine (`/proc/stat`) over the scenario,
+divided by the requests wrk counted; context switches from `/proc/stat` and from each sale-api thread
+(scripts/bench/cpu.py).
+
+## Redis alone
+
+| figure | median |
+| --- | --- |
+| purchase script calls through one Lettuce connection, 256 in flight (JMH) | {b.calls('script_calls_per_s')} |
+| the same with Redis at `appendfsync always` (no acknowledged write lost) | {b.calls('script_always_calls_per_s')} |
+| the purchase script's own time inside Redis (`INFO commandstats`, 8 connections) | {b.median('script_us_per_call')} µs per call |
+
+The JMH benchmark (`tools/`, `PurchaseScriptBenchmark`) issues 4,096 purchase calls per invocation
+through one Lettuce connection, as a sale-api pod makes them, against a sale that cannot sell out
+({fact('script_tool')}); ± is JMH's 99.9% error.
+
+## Invariants
+
+After every 1,000-connection run of real decisions: {b.per_round('c1000_held')} (1 = held). No oversell and nothing
+lost: the units sold in Redis lie between the 201 answers wrk counted and that plus its 1,000 connections
+(wrk drops the answers still in flight when its time is up), and PostgreSQL holds exactly the units sold.
+Retrying herd, sold per round: {b.per_round('retry_sold')}.
+
+Method notes: sales are created through sale-core (`./flashsale sale upsert`) before each scenario and
+deleted once PostgreSQL holds them. Per-IP rate limiting is off locally (one client address); per-user
+limits stay on. Persistence time is measured from the end of the real-decisions run until PostgreSQL
+holds every unit sold. The SSE crowd (scripts/bench/sse-crowd.mjs) opens 10,000 event streams on one
+pod, sells the sale's last units and times each stream's final state: {b.sse()}.
 """
 
 
@@ -160,29 +248,23 @@ def sizing_table(b):
 | --- | --- |
 | raw purchase script through Lettuce, one Redis (the per-shard ceiling) | {m('script_calls_per_s')} calls/s |
 | the same with `appendfsync always` | {m('script_always_calls_per_s')} calls/s |
-| purchases per sale-api pod (HTTP, `-t2`, 256 connections; load generator on the same {b.fact('cores')} cores) | {m('tput_rps')} req/s, p99 {m('tput_p99_ms')} ms |
+| real decisions per sale-api pod (HTTP, `-t2`, 256 connections; load generator on the same {b.fact('cores')} cores) | {m('decisions_rps')} req/s, p99 {m('decisions_p99_ms')} ms |
 | sale reads per pod (256 connections) | {m('reads_rps')} req/s |
 | sale-api RSS under load (1,000 connections) | {m('c1000_rss_max_mib')} MiB |"""
 
 
 def summary(b):
-    m, r = b.median, b.ratios()
-    return f"""
-== Flashsale benchmark ({b.fact('run')}, medians of {b.fact('repeat')}) ==
-raw Lua purchase via Lettuce        {b.calls('script_calls_per_s')}
-  the same, appendfsync always      {b.calls('script_always_calls_per_s')}
-trivial endpoint (ping, c256)       {m('ping_rps')} req/s
-purchases c256, stock 100k          {m('tput_rps')} req/s  p50 {m('tput_p50_ms')} ms  p99 {m('tput_p99_ms')} ms  ({r['ref']:.1f}x the reference's 2,724)
-purchases c1000, unique users       {m('c1000_rps')} req/s  p50 {m('c1000_p50_ms')} ms  p99 {m('c1000_p99_ms')} ms
-  ratio HTTP / raw Lua              {r['lua']:.2f}
-  ratio purchase / trivial          {r['ping']:.2f} (c256)  {r['ping1000']:.2f} (c1000)
-herd c1000, 100 units               p50 {m('herd_p50_ms')} ms  p99 {m('herd_p99_ms')} ms  sold: {b.per_round('herd_sold')}
-retrying herd                       sold: {b.per_round('retry_sold')}  p50 {m('retry_p50_ms')} ms
-sale view reads c256                {m('reads_rps')} req/s  p50 {m('reads_p50_ms')} ms  p99 {m('reads_p99_ms')} ms
-persisted after the c256 run        all sold in PostgreSQL after: {b.per_round('tput_persisted_after_ms')} ms
-sale-api RSS under c1000 load       max {m('c1000_rss_max_mib')} MiB
-invariants after c1000 runs         {b.per_round('c1000_held')} (1 = held: 201s <= sold <= 201s + 1000, PostgreSQL rows == sold)
-SSE                                 {b.sse()}"""
+    lines = [f"\n== Flashsale benchmark ({b.fact('run')}, medians of {b.fact('repeat')}, rounds' range in brackets) =="]
+    for key, what, c, _ in SCENARIOS:
+        lines.append(f"{key:<16} c{c:<5} {b.rps(key)}  {b.latency(key, c)}")
+    lines.append(f"script via Lettuce     {b.calls('script_calls_per_s')}  (appendfsync always: {b.calls('script_always_calls_per_s')})")
+    lines.append(f"CPU µs per request     trivial POST {b.cpu('ping_post', 'machine'):.0f}, real decision {b.cpu('decisions', 'machine'):.0f}"
+                 f" (sale-api {b.cpu('decisions', 'sale_api'):.0f}, Redis {b.cpu('decisions', 'redis'):.0f})")
+    lines.append(f"SSE                    {b.sse()}")
+    lines.append("targets:")
+    for what, target, measured, ok in targets(b):
+        lines.append(f"  [{'met' if ok else 'NOT MET'}] {what}: {measured} (target {target})")
+    return "\n".join(lines)
 
 
 # ---- ./flashsale bench soak ----
