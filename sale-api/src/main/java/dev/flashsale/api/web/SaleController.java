@@ -9,8 +9,6 @@ import dev.flashsale.core.SaleView;
 import dev.flashsale.core.Violations;
 import io.lettuce.core.RedisException;
 import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
@@ -92,10 +90,9 @@ public class SaleController {
         int qty = parseQty(body, contentType(headers), bodyErrors);
         PurchaseRequest purchase = new PurchaseRequest(saleId, headers.getFirst(USER_HEADER), qty,
                 headers.getFirst("Idempotency-Key"));
-        Map<String, String> fields = new LinkedHashMap<>(purchase.validate().fields());
-        fields.putAll(bodyErrors.fields());
-        if (!fields.isEmpty()) {
-            return reject(ApiError.validation(fields));
+        Violations violations = purchase.validate().merge(bodyErrors);
+        if (!violations.isEmpty()) {
+            return reject(ApiError.validation(violations.fields()));
         }
         // only a valid shopper id gets a bucket: junk ids cost the pod nothing
         limited = guard.limitShopper(purchase.userId());
