@@ -107,6 +107,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a browser needs before it signs a shopper in: the auth mode and, in oidc mode, the issuer and the public client id (public) */
+        get: operations["getConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -240,6 +257,19 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        ClientConfig: {
+            auth: {
+                /**
+                 * @description oidc: send an access token of `issuer` as `Authorization: Bearer`; trusted-header: an authenticating gateway in front identifies the shopper; none: self-reported `X-User-Id` (tests and benchmarks only)
+                 * @enum {string}
+                 */
+                mode: "oidc" | "trusted-header" | "none";
+                /** @description OpenID Connect issuer URL (oidc mode only) */
+                issuer?: string;
+                /** @description The public client the SPA signs in with: authorization code + PKCE (oidc mode only) */
+                clientId?: string;
+            };
+        };
         Health: {
             /** @enum {string} */
             status: "UP" | "DOWN";
@@ -327,9 +357,9 @@ export interface operations {
     purchase: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Shopper id, trimmed, no control characters */
-                "X-User-Id": string;
+            header?: {
+                /** @description The shopper id (trimmed, no control characters) in the `none` auth mode (tests and benchmarks), and as set by the gateway in `trusted-header` mode; ignored in `oidc` mode, where the shopper is the bearer token's subject */
+                "X-User-Id"?: string;
                 "Idempotency-Key"?: string;
             };
             path: {
@@ -363,6 +393,17 @@ export interface operations {
             /** @description VALIDATION_ERROR (error.fields) */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no valid bearer token (oidc mode), or no shopper set by the gateway (trusted-header mode) */
+            401: {
+                headers: {
+                    /** @description `Bearer`; with `error="invalid_token"` and a description when a token was refused */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -432,9 +473,9 @@ export interface operations {
     myPurchase: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Shopper id, trimmed, no control characters */
-                "X-User-Id": string;
+            header?: {
+                /** @description The shopper id (trimmed, no control characters) in the `none` auth mode (tests and benchmarks), and as set by the gateway in `trusted-header` mode; ignored in `oidc` mode, where the shopper is the bearer token's subject */
+                "X-User-Id"?: string;
             };
             path: {
                 saleId: string;
@@ -459,6 +500,17 @@ export interface operations {
             /** @description VALIDATION_ERROR */
             400: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no valid bearer token (oidc mode), or no shopper set by the gateway (trusted-header mode) */
+            401: {
+                headers: {
+                    /** @description `Bearer`; with `error="invalid_token"` and a description when a token was refused */
+                    "WWW-Authenticate"?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -592,6 +644,42 @@ export interface operations {
                         success: true;
                         /** @enum {string} */
                         data: "pong";
+                    };
+                };
+            };
+        };
+    };
+    getConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The client configuration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "success": true,
+                     *       "data": {
+                     *         "auth": {
+                     *           "mode": "oidc",
+                     *           "issuer": "http://127.0.0.1:16080/realms/flashsale",
+                     *           "clientId": "flashsale-spa"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["ClientConfig"];
                     };
                 };
             };

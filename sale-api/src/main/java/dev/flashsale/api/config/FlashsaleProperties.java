@@ -23,6 +23,7 @@ public record FlashsaleProperties(
         @DefaultValue Topics topics,
         @DefaultValue Reconciliation reconciliation,
         @DefaultValue EndedSales endedSales,
+        @DefaultValue Auth auth,
         @DefaultValue List<String> trustedProxies,
         @DefaultValue("x-forwarded-for") ClientAddress.Header forwardedHeader) {
 
@@ -83,4 +84,20 @@ public record FlashsaleProperties(
      * @param maxMemory heap for the buyer ids of all ended sales together
      */
     public record EndedSales(@DefaultValue("48MB") DataSize maxMemory) {}
+
+    /**
+     * Who the shopper is (docs/contract/api.md, "Sign-in"). How tokens are checked (issuer, JWKS,
+     * audiences, algorithms, the claim that names the shopper) is Boot's
+     * {@code spring.security.oauth2.resourceserver.jwt.*}.
+     * @param mode     oidc (a bearer token of the issuer), trusted-header (an authenticating gateway
+     *                 sets {@code header}) or none (self-reported {@code header}: tests and benchmarks)
+     * @param clientId the public client the SPA signs in with, told to browsers by GET /api/v1/config
+     * @param gateways CIDRs of the gateways whose {@code header} is believed in trusted-header mode;
+     *                 matched against the TCP peer, never a forwarded address
+     * @param header   the header naming the shopper in the trusted-header and none modes
+     */
+    public record Auth(@DefaultValue("oidc") AuthMode mode, @DefaultValue("flashsale-spa") String clientId,
+                       @DefaultValue List<String> gateways, @DefaultValue("X-User-Id") String header) {}
+
+    public enum AuthMode { OIDC, TRUSTED_HEADER, NONE }
 }

@@ -51,7 +51,7 @@ public class ClientAddress {
      * The TCP peer: from the Netty channel when there is one, so that no forwarded-headers support
      * of the server (server.forward-headers-strategy) can substitute a header's value for it.
      */
-    private static InetAddress peer(ServerHttpRequest request) {
+    public static InetAddress peer(ServerHttpRequest request) {
         SocketAddress remote = null;
         Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
         if (nativeRequest instanceof Connection connection) {

@@ -1,5 +1,6 @@
 package dev.flashsale.api.web;
 
+import dev.flashsale.api.auth.Shopper;
 import dev.flashsale.api.events.SaleMemory;
 import dev.flashsale.core.PurchaseRequest;
 import dev.flashsale.core.PurchaseResult;
@@ -31,8 +32,6 @@ import tools.jackson.databind.json.JsonMapper;
 @RestController
 @RequestMapping(path = "/api/v1/sales", produces = MediaType.APPLICATION_JSON_VALUE)
 public class SaleController {
-
-    static final String USER_HEADER = "X-User-Id";
 
     private final SaleStore store;
     private final SaleMemory memory;
@@ -79,7 +78,7 @@ public class SaleController {
     }
 
     @PostMapping("/{saleId}/purchases")
-    public Mono<ResponseEntity<Object>> purchase(@PathVariable String saleId, ServerHttpRequest request,
+    public Mono<ResponseEntity<Object>> purchase(@PathVariable String saleId, Shopper shopper, ServerHttpRequest request,
                                                  @RequestBody(required = false) String body) {
         HttpHeaders headers = request.getHeaders();
         ApiError limited = guard.limitClient(clientIp(request));
@@ -88,7 +87,7 @@ public class SaleController {
         }
         Violations bodyErrors = new Violations();
         int qty = parseQty(body, contentType(headers), bodyErrors);
-        PurchaseRequest purchase = new PurchaseRequest(saleId, headers.getFirst(USER_HEADER), qty,
+        PurchaseRequest purchase = new PurchaseRequest(saleId, shopper.id(), qty,
                 headers.getFirst("Idempotency-Key"));
         Violations violations = purchase.validate().merge(bodyErrors);
         if (!violations.isEmpty()) {
@@ -194,9 +193,9 @@ public class SaleController {
     }
 
     @GetMapping("/{saleId}/purchases/me")
-    public Mono<ResponseEntity<Object>> myPurchase(@PathVariable String saleId,
-                                                   @RequestHeader(value = USER_HEADER, required = false) String userId) {
-        Violations v = new Violations().text(userId, USER_HEADER, PurchaseRequest.MAX_USER_ID);
+    public Mono<ResponseEntity<Object>> myPurchase(@PathVariable String saleId, Shopper shopper) {
+        String userId = shopper.id();
+        Violations v = new Violations().text(userId, shopper.source(), PurchaseRequest.MAX_USER_ID);
         if (!v.isEmpty()) {
             return Mono.just(ApiError.validation(v.fields()).toResponse());
         }

@@ -43,6 +43,8 @@ public class SpaConfiguration implements WebFluxConfigurer {
         return RouterFunctions.route()
                 .GET("/", r -> index(index))
                 .GET("/sales/{saleId}", r -> index(index))
+                // where the identity provider sends the shopper back after sign-in (authorization code)
+                .GET("/auth/callback", r -> index(index))
                 .build();
     }
 
