@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README's first command, run the way a new user runs it, proven end to end: `./flashsale up`,
-# a FlashSale declared through `./flashsale kubectl`, one purchase and one SSE `initial` event
-# over HTTP, `./flashsale down`. .ci/run runs it on its clean clone before the test suite, so a
+# a FlashSale declared through `./flashsale kubectl`, one purchase by a signed-in shopper (a
+# Keycloak token, as README shows) and one SSE `initial` event over HTTP, `./flashsale down`. .ci/run runs it on its clean clone before the test suite, so a
 # launcher that only works on a machine with build output can never land again.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -36,10 +36,14 @@ until [[ "$(./flashsale kubectl -n shop get flashsale "$SALE" -o jsonpath='{.sta
   sleep 0.5
 done
 
-step "one purchase over HTTP" ".flashsale/stack/sale-api.log"
+step "one purchase over HTTP: refused without a token, 201 with alice's" ".flashsale/stack/sale-api.log"
 body="$(mktemp)"
-code="$(curl -sS -o "$body" -w '%{http_code}' -X POST "$BASE/api/v1/sales/$SALE/purchases" \
-  -H 'Content-Type: application/json' -H 'X-User-Id: first-run-shopper' -d '{"qty":1}')"
+buy() { curl -sS -o "$body" -w '%{http_code}' -X POST "$BASE/api/v1/sales/$SALE/purchases" \
+  -H 'Content-Type: application/json' "$@" -d '{"qty":1}'; }
+code="$(buy -H 'X-User-Id: first-run-shopper')"
+[[ "$code" == 401 ]] || { echo "[first-run] a purchase without a token answered $code, expected 401: $(cat "$body")" >&2; exit 1; }
+token="$(./flashsale token alice)"
+code="$(buy -H "Authorization: Bearer $token")"
 [[ "$code" == 201 ]] || { echo "[first-run] purchase answered $code, expected 201: $(cat "$body")" >&2; exit 1; }
 echo "[first-run] 201: $(cat "$body")"
 
@@ -51,4 +55,4 @@ grep -q '"stock":4' <<<"${events// /}" || { echo "[first-run] the initial event 
 step "./flashsale down" ""
 trap - EXIT
 ./flashsale down
-echo "[first-run] passed in ${SECONDS}s: up, FlashSale applied, purchase 201, SSE initial event, down"
+echo "[first-run] passed in ${SECONDS}s: up, FlashSale applied, no token 401, alice's purchase 201, SSE initial event, down"
