@@ -1,7 +1,8 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fail, flush, installFetch, ok, saleView, type FakeReply } from '../test/fakes';
+import type { Auth } from '../hooks/useAuth';
+import { alice, authWrapper, fail, flush, installFetch, ok, oidcSession, ready, saleView, type FakeReply } from '../test/fakes';
 import type { Purchase, SaleView } from '../lib/types';
 import { PurchasePanel } from './PurchasePanel';
 
@@ -17,14 +18,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 
 interface Options {
   view?: SaleView;
+  /** The self-reported id (none mode) unless told. */
+  auth?: Auth;
   buy?: () => FakeReply | Promise<FakeReply>;
   myPurchase?: () => FakeReply;
 }
 
-function setup({ view = saleView(), buy = () => ok(purchase, 201), myPurchase = () => fail(404, 'PURCHASE_NOT_FOUND') }: Options = {}) {
+function setup({ view = saleView(), auth, buy = () => ok(purchase, 201), myPurchase = () => fail(404, 'PURCHASE_NOT_FOUND') }: Options = {}) {
   const { calls } = installFetch((_url, init) => (init.method === 'POST' ? buy() : myPurchase()));
   const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
-  const utils = render(<PurchasePanel view={view} offsetMs={0} />);
+  const utils = render(<PurchasePanel view={view} offsetMs={0} />, { wrapper: authWrapper(auth) });
   return {
     ...utils,
     user,
@@ -245,6 +248,75 @@ describe('PurchasePanel', () => {
       const s = clickBuy('2026-02-15T09:59:58.000Z');
       await flush();
       expect(s.posts()).toHaveLength(1);
+    });
+  });
+  describe('by auth mode', () => {
+    it('none: asks for the user id, labelled as a test mode', () => {
+      const s = setup();
+      expect(s.userId()).toHaveAccessibleDescription('Test mode: self-reported shopper id, no sign-in.');
+      expect(screen.queryByRole('button', { name: 'Sign in to buy' })).not.toBeInTheDocument();
+    });
+
+    it('oidc, signed out: no user id field, and the button signs in (keeping the quantity)', async () => {
+      const session = oidcSession(null);
+      const s = setup({ view: saleView({ perUserLimit: 3 }), auth: ready(session) });
+      expect(screen.queryByLabelText('Your user id')).not.toBeInTheDocument();
+      expect(screen.queryByText(/Test mode/)).not.toBeInTheDocument();
+      const qty = screen.getByLabelText('Quantity (at most 3)');
+      await s.user.clear(qty);
+      await s.user.type(qty, '2');
+      await s.user.click(screen.getByRole('button', { name: 'Sign in to buy' }));
+      expect(session.signIn).toHaveBeenCalledWith({ path: '/sales/widget-drop', qty: '2' });
+      expect(s.calls).toHaveLength(0);
+    });
+
+    it('oidc, signed out: signing in is offered before the start, not after the end', () => {
+      const upcoming = setup({ view: saleView({ state: 'UPCOMING' }), auth: ready(oidcSession(null)) });
+      expect(screen.getByRole('button', { name: 'Sign in to buy' })).toBeEnabled();
+      upcoming.unmount();
+      setup({ view: saleView({ state: 'ENDED' }), auth: ready(oidcSession(null)) });
+      expect(screen.getByRole('button', { name: 'Sale ended' })).toBeDisabled();
+    });
+
+    it('oidc, signed in: buys with the bearer token and shows their purchase', async () => {
+      const s = setup({ auth: ready(oidcSession(alice)), myPurchase: () => ok({ ...purchase, userId: 'sub-alice', persisted: true }) });
+      expect(await screen.findByTestId('my-purchase')).toHaveTextContent('widget-drop-000042');
+      expect(screen.queryByLabelText('Your user id')).not.toBeInTheDocument();
+      await s.user.click(s.buyButton());
+      await waitFor(() => expect(s.posts()).toHaveLength(1));
+      expect(s.posts()[0]?.headers.Authorization).toBe('Bearer token-alice');
+      expect(s.posts()[0]?.headers).not.toHaveProperty('X-User-Id');
+      expect(s.calls[0]?.headers.Authorization).toBe('Bearer token-alice');
+    });
+
+    it('trusted-header: no field, no sign-in, no shopper header', async () => {
+      const s = setup({ auth: ready({ mode: 'trusted-header' }) });
+      expect(screen.queryByLabelText('Your user id')).not.toBeInTheDocument();
+      await s.user.click(s.buyButton());
+      expect(await screen.findByText('Purchase confirmed')).toBeInTheDocument();
+      for (const call of s.calls) expect(Object.keys(call.headers)).not.toContain('X-User-Id');
+      expect(s.posts()[0]?.headers).not.toHaveProperty('Authorization');
+    });
+
+    it('waits for the shop to say how it identifies shoppers', () => {
+      setup({ auth: { status: 'loading' } });
+      expect(screen.getByRole('status')).toHaveTextContent('Getting ready…');
+      expect(screen.queryByRole('button')).not.toBeInTheDocument();
+    });
+
+    it('says so when that could not be loaded, and can try again at once', async () => {
+      const retry = vi.fn();
+      const s = setup({ auth: { status: 'unavailable', trying: false, retry } });
+      expect(screen.getByRole('alert')).toHaveTextContent("The shop's sign-in settings could not be loaded. You can buy as soon as they are");
+      await s.user.click(screen.getByRole('button', { name: 'Try again now' }));
+      expect(retry).toHaveBeenCalledTimes(1);
+      s.unmount();
+
+      const trying = setup({ auth: { status: 'unavailable', trying: true, retry } });
+      const button = screen.getByRole('button', { name: 'Trying…' });
+      expect(button).toHaveAttribute('aria-disabled', 'true');
+      await trying.user.click(button);
+      expect(retry).toHaveBeenCalledTimes(1);
     });
   });
 });

@@ -1,6 +1,8 @@
 import { useId, useRef, type FormEvent } from 'react';
+import { useAuth, type Session } from '../hooks/useAuth';
 import { usePurchase } from '../hooks/usePurchase';
 import type { SaleView } from '../lib/types';
+import { AuthUnavailable } from './AuthUnavailable';
 import { PurchaseDetails } from './PurchaseDetails';
 
 interface Props {
@@ -15,9 +17,35 @@ const buttonText: Record<SaleView['state'], string> = {
   ENDED: 'Sale ended',
 };
 
-/** The purchase form and its answer; the flow itself is usePurchase's. */
+/** The purchase form and its answer, once the shop has said how it identifies shoppers. */
 export function PurchasePanel({ view, offsetMs }: Props) {
-  const { state, userId, setUserId, confirmUserId, qty, setQty, buy, purchase } = usePurchase(view, offsetMs);
+  const auth = useAuth();
+  const titleId = useId();
+  return (
+    <section className="panel purchase" aria-labelledby={titleId}>
+      <h2 id={titleId}>Buy</h2>
+      {auth.status === 'ready' ? (
+        // Keyed by shopper: a sign-in or sign-out starts afresh, with that shopper's purchase.
+        <PurchaseForm
+          key={auth.session.mode === 'oidc' ? (auth.session.user?.sub ?? '') : auth.session.mode}
+          view={view}
+          offsetMs={offsetMs}
+          session={auth.session}
+        />
+      ) : auth.status === 'unavailable' ? (
+        <AuthUnavailable auth={auth} blocked="You can buy" />
+      ) : (
+        <p className="loading" role="status">
+          Getting ready…
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** The form itself; the flow is usePurchase's. */
+function PurchaseForm({ view, offsetMs, session }: Props & { session: Session }) {
+  const { state, userId, setUserId, confirmUserId, qty, setQty, buy, purchase } = usePurchase(view, offsetMs, session);
   const userIdInput = useRef<HTMLInputElement>(null);
   const qtyInput = useRef<HTMLInputElement>(null);
   const ids = useId();
@@ -34,35 +62,42 @@ export function PurchasePanel({ view, offsetMs }: Props) {
   const userIdError = state.status === 'invalid' ? state.userIdError : null;
   const qtyError = state.status === 'invalid' ? state.qtyError : null;
 
+  const userIdNoteId = `${ids}-user-note`;
   const userIdErrorId = `${ids}-user-error`;
   const qtyErrorId = `${ids}-qty-error`;
-  const canBuy = view.state === 'ACTIVE';
+  // Signed out, the button signs in: ahead of the start too, but not once the sale is over.
+  const signInFirst = session.mode === 'oidc' && session.user === null && view.state !== 'ENDED';
+  const canBuy = view.state === 'ACTIVE' || signInFirst;
 
   return (
-    <section className="panel purchase" aria-labelledby={`${ids}-title`}>
-      <h2 id={`${ids}-title`}>Buy</h2>
+    <>
       <form onSubmit={onSubmit} noValidate>
-        <div className="field">
-          <label htmlFor={`${ids}-user`}>Your user id</label>
-          <input
-            ref={userIdInput}
-            id={`${ids}-user`}
-            name="userId"
-            type="text"
-            autoComplete="username"
-            spellCheck={false}
-            value={userId}
-            onChange={(e) => setUserId(e.target.value)}
-            onBlur={confirmUserId}
-            aria-invalid={userIdError !== null}
-            aria-describedby={userIdError !== null ? userIdErrorId : undefined}
-          />
-          {userIdError !== null && (
-            <p id={userIdErrorId} className="field-error" role="alert">
-              {userIdError}
+        {session.mode === 'none' && (
+          <div className="field">
+            <label htmlFor={`${ids}-user`}>Your user id</label>
+            <input
+              ref={userIdInput}
+              id={`${ids}-user`}
+              name="userId"
+              type="text"
+              autoComplete="username"
+              spellCheck={false}
+              value={userId}
+              onChange={(e) => setUserId(e.target.value)}
+              onBlur={confirmUserId}
+              aria-invalid={userIdError !== null}
+              aria-describedby={userIdError !== null ? `${userIdNoteId} ${userIdErrorId}` : userIdNoteId}
+            />
+            <p id={userIdNoteId} className="hint test-mode">
+              Test mode: self-reported shopper id, no sign-in.
             </p>
-          )}
-        </div>
+            {userIdError !== null && (
+              <p id={userIdErrorId} className="field-error" role="alert">
+                {userIdError}
+              </p>
+            )}
+          </div>
+        )}
         {view.perUserLimit > 1 && (
           <div className="field field-qty">
             <label htmlFor={`${ids}-qty`}>Quantity (at most {view.perUserLimit})</label>
@@ -90,7 +125,7 @@ export function PurchasePanel({ view, offsetMs }: Props) {
         {/* While pending the button stays focusable (aria-disabled, not disabled): a disabled
             button drops keyboard focus to the page body. usePurchase ignores clicks meanwhile. */}
         <button type="submit" className="buy" disabled={!canBuy} aria-disabled={pending} aria-busy={pending}>
-          {pending ? 'Buying…' : buttonText[view.state]}
+          {pending ? 'Buying…' : signInFirst ? 'Sign in to buy' : buttonText[view.state]}
         </button>
         <p className="hint">
           {view.perUserLimit === 1 ? 'One per shopper.' : `Up to ${view.perUserLimit} per shopper.`}
@@ -116,6 +151,6 @@ export function PurchasePanel({ view, offsetMs }: Props) {
       </div>
 
       {purchase && <PurchaseDetails purchase={purchase} />}
-    </section>
+    </>
   );
 }

@@ -1,7 +1,8 @@
 import { act, renderHook } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Purchase, SaleView } from '../lib/types';
-import { fail, flush, installFetch, ok, saleView, type FakeReply, type FakeRoute } from '../test/fakes';
+import { alice, fail, flush, installFetch, ok, oidcSession, saleView, type FakeReply, type FakeRoute } from '../test/fakes';
+import type { Session } from './useAuth';
 import { PERSISTED_POLL_MS, usePurchase, type BuyStart } from './usePurchase';
 
 // Fully fake timers: the herd window and the persisted poll are measured exactly.
@@ -27,15 +28,22 @@ function deferred() {
 
 interface Options {
   sale?: SaleView;
+  /** How the shop identifies shoppers: the self-reported id unless told. */
+  session?: Session;
   /** Answers POST /purchases. */
   buy?: FakeRoute;
   /** Answers GET /purchases/me. */
   myPurchase?: FakeRoute;
 }
 
-async function setup({ sale = saleView(), buy = () => ok(purchaseBy('alice'), 201), myPurchase = () => fail(404, 'PURCHASE_NOT_FOUND') }: Options = {}) {
+async function setup({
+  sale = saleView(),
+  session = { mode: 'none' },
+  buy = () => ok(purchaseBy('alice'), 201),
+  myPurchase = () => fail(404, 'PURCHASE_NOT_FOUND'),
+}: Options = {}) {
   const { calls } = installFetch((url, init) => (init.method === 'POST' ? buy(url, init) : myPurchase(url, init)));
-  const hook = renderHook(({ view }) => usePurchase(view, 0), { initialProps: { view: sale } });
+  const hook = renderHook(({ view, session }) => usePurchase(view, 0, session), { initialProps: { view: sale, session } });
   await flush();
   const result = () => hook.result.current;
   return {
@@ -63,6 +71,7 @@ describe('usePurchase', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+    window.history.replaceState(null, '', '/');
   });
 
   describe('on mount', () => {
@@ -323,7 +332,7 @@ describe('usePurchase', () => {
       const s = await setup({ sale: saleView({ state: 'UPCOMING' }) });
       s.type('alice');
       expect(s.buy()).toBe('closed');
-      s.rerender({ view: saleView({ state: 'ACTIVE' }) });
+      s.rerender({ view: saleView({ state: 'ACTIVE' }), session: { mode: 'none' } });
       expect(s.buy()).toBe('started');
       await flush();
       expect(s.posts()).toHaveLength(1);
@@ -396,6 +405,103 @@ describe('usePurchase', () => {
       alicePoll.resolve(ok(purchaseBy('alice', { persisted: true })));
       await flush();
       expect(s.result().purchase).toEqual(purchaseBy('bob', { persisted: true }));
+    });
+  });
+  describe('signed in through the identity provider (oidc)', () => {
+    const bearer = (calls: Array<{ headers: Record<string, string> }>) => calls.map((c) => c.headers.Authorization);
+
+    it('shows the purchase of the signed-in shopper, asking with the access token', async () => {
+      const s = await setup({ session: oidcSession(alice), myPurchase: () => ok(purchaseBy('sub-alice', { persisted: true })) });
+      const [lookup] = s.calls;
+      expect(lookup).toMatchObject({ url: '/api/v1/sales/widget-drop/purchases/me', headers: { Authorization: 'Bearer token-alice' } });
+      expect(lookup?.headers).not.toHaveProperty('X-User-Id');
+      expect(s.result().purchase?.userId).toBe('sub-alice');
+    });
+
+    it('buys with the access token and no user id; re-checks with the renewed token', async () => {
+      const s = await setup({ session: oidcSession(alice), buy: () => ok(purchaseBy('sub-alice'), 201), myPurchase: () => ok(purchaseBy('sub-alice')) });
+      expect(s.buy()).toBe('started');
+      await flush();
+      const [post] = s.posts();
+      expect(post?.headers).toMatchObject({ Authorization: 'Bearer token-alice', 'Idempotency-Key': expect.stringMatching(UUID) });
+      expect(post?.headers).not.toHaveProperty('X-User-Id');
+      expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'SUCCESS' } });
+
+      // A silent renew: same shopper, new token.
+      s.rerender({ view: saleView(), session: oidcSession({ ...alice, accessToken: 'token-alice-2' }) });
+      await flush(PERSISTED_POLL_MS);
+      expect(bearer(s.calls.filter((c) => c.method === 'GET')).at(-1)).toBe('Bearer token-alice-2');
+    });
+
+    it('signed out: a click on Buy signs in, to come back to this sale with the quantity chosen', async () => {
+      const session = oidcSession(null);
+      const s = await setup({ sale: saleView({ perUserLimit: 3 }), session });
+      expect(s.calls).toHaveLength(0);
+      act(() => s.result().setQty('2'));
+      expect(s.buy()).toBe('signing-in');
+      expect(session.signIn).toHaveBeenCalledWith({ path: '/sales/widget-drop', qty: '2' });
+      await flush();
+      expect(s.posts()).toHaveLength(0);
+      expect(s.result().state).toEqual({ status: 'idle' });
+    });
+
+    it('signed out: signs in before the sale starts, but not after it ended', async () => {
+      const session = oidcSession(null);
+      const s = await setup({ sale: saleView({ state: 'UPCOMING' }), session });
+      expect(s.buy()).toBe('signing-in');
+      s.rerender({ view: saleView({ state: 'ENDED' }), session });
+      expect(s.buy()).toBe('closed');
+      expect(session.signIn).toHaveBeenCalledTimes(1);
+    });
+
+    it('says so when the identity provider cannot be reached', async () => {
+      const s = await setup({ session: oidcSession(null, { signIn: vi.fn(() => Promise.reject(new Error('metadata: 503'))) }) });
+      s.buy();
+      await flush();
+      expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'SIGN_IN_UNAVAILABLE', title: 'Sign-in unavailable' } });
+    });
+
+    it('a 401 while buying (the session expired) signs in again, back to this sale with the quantity', async () => {
+      const session = oidcSession(alice);
+      const s = await setup({
+        sale: saleView({ perUserLimit: 3 }),
+        session,
+        buy: () => fail(401, 'UNAUTHENTICATED', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }),
+      });
+      act(() => s.result().setQty('3'));
+      expect(s.buy()).toBe('started');
+      await flush();
+      expect(session.signIn).toHaveBeenCalledWith({ path: '/sales/widget-drop', qty: '3' });
+      expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'UNAUTHENTICATED', title: 'Please sign in again' } });
+      expect(s.result().purchase).toBeNull();
+    });
+
+    it('starts with the quantity carried back through a sign-in', async () => {
+      window.history.replaceState({ path: '/sales/widget-drop', qty: '2' }, '', '/sales/widget-drop');
+      const s = await setup({ sale: saleView({ perUserLimit: 3 }), session: oidcSession(alice) });
+      expect(s.result().qty).toBe('2');
+    });
+  });
+
+  describe('behind an authenticating gateway (trusted-header)', () => {
+    it('says nothing about the shopper: the gateway does', async () => {
+      const s = await setup({ session: { mode: 'trusted-header' }, myPurchase: () => ok(purchaseBy('gw-alice', { persisted: true })) });
+      expect(s.calls).toHaveLength(1);
+      expect(s.result().purchase?.userId).toBe('gw-alice');
+      expect(s.buy()).toBe('started');
+      await flush();
+      for (const call of s.calls) {
+        expect(call.headers).not.toHaveProperty('X-User-Id');
+        expect(call.headers).not.toHaveProperty('Authorization');
+      }
+      expect(s.posts()).toHaveLength(1);
+    });
+
+    it('explains a 401 (the gateway did not say who) without signing in', async () => {
+      const s = await setup({ session: { mode: 'trusted-header' }, buy: () => fail(401, 'UNAUTHENTICATED') });
+      s.buy();
+      await flush();
+      expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'UNAUTHENTICATED', title: 'Not signed in' } });
     });
   });
 });

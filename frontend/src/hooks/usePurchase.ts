@@ -1,10 +1,13 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { fetchMyPurchase, postPurchase } from '../lib/api';
+import { fetchMyPurchase, postPurchase, type Shopper } from '../lib/api';
+import { readPlace } from '../lib/auth';
 import { isHerdWindow, serverNow } from '../lib/clock';
-import { purchaseOutcome, type Outcome } from '../lib/outcome';
+import { purchaseOutcome, signingInAgain, signInUnavailable, type Outcome } from '../lib/outcome';
 import type { Purchase, SaleView } from '../lib/types';
 import { loadUserId, saveUserId, validateQty, validateUserId } from '../lib/userId';
 import { randomUuid } from '../lib/uuid';
+import { saleHref } from '../router';
+import type { Session } from './useAuth';
 
 export const PERSISTED_POLL_MS = 2_000;
 /** Upper bound of the random delay of a click in the first seconds of a sale. */
@@ -15,6 +18,7 @@ export const HERD_JITTER_MS = 500;
  *   idle ──buy──> invalid (bad user id or quantity, nothing sent) ──buy──> …
  *   idle | invalid | done ──buy──> pending ──answer──> done (outcome shown)
  *   pending ──(an unexpected exception)──> idle
+ * Signed out (oidc), a click leaves for the sign-in instead; a 401 ends in done, then leaves too.
  */
 export type PurchaseState =
   | { status: 'idle' }
@@ -23,22 +27,25 @@ export type PurchaseState =
   | { status: 'done'; outcome: Outcome };
 
 /** What a click on Buy did, so the caller can move the focus. */
-export type BuyStart = 'started' | 'busy' | 'closed' | 'invalid-user-id' | 'invalid-qty';
+export type BuyStart = 'started' | 'busy' | 'closed' | 'signing-in' | 'invalid-user-id' | 'invalid-qty';
 
 /** The sale fields a purchase depends on. */
 export type PurchaseSale = Pick<SaleView, 'id' | 'state' | 'perUserLimit' | 'stock' | 'startTime'>;
 
 export interface UsePurchase {
   state: PurchaseState;
-  /** The user id as typed; remembered across reloads. */
+  /** The user id as typed (asked for in none mode only); remembered across reloads. */
   userId: string;
   setUserId: (raw: string) => void;
   /** The shopper left the user id field: show the purchase of that id, if it changed. */
   confirmUserId: () => void;
-  /** The quantity as typed (only asked for when more than one unit is allowed). */
+  /** The quantity as typed (only asked for when more than one unit is allowed); kept through a sign-in. */
   qty: string;
   setQty: (raw: string) => void;
-  /** Validates, then sends the purchase with a fresh Idempotency-Key (the answer lands in `state`). */
+  /**
+   * Validates, then sends the purchase with a fresh Idempotency-Key (the answer lands in `state`).
+   * Signed out, it signs the shopper in first, and back to this sale.
+   */
   buy: () => BuyStart;
   /** The shopper's purchase in this sale: the new one, the existing one, or the one a reload restores. */
   purchase: Purchase | null;
@@ -66,49 +73,86 @@ function transition(_state: PurchaseState, t: Transition): PurchaseState {
 const idle: PurchaseState = { status: 'idle' };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Whose purchase is shown when the gateway in front says who the shopper is: there is only the one. */
+const GATEWAY_SHOPPER = 'trusted-header';
+
+/** A shopper, by the key their purchase is shown under, and how requests say who they are. */
+type BuyerCheck = { ok: true; key: string; shopper: Shopper } | { ok: false; message: string };
+
+/** Who buys: in none mode the id as typed (checked); else the gateway's or the signed-in shopper; null while signed out. */
+function buyerOf(session: Session, typedUserId: string): BuyerCheck | null {
+  switch (session.mode) {
+    case 'none': {
+      const check = validateUserId(typedUserId);
+      return check.ok ? { ok: true, key: check.value, shopper: { mode: 'none', userId: check.value } } : check;
+    }
+    case 'trusted-header':
+      return { ok: true, key: GATEWAY_SHOPPER, shopper: { mode: 'trusted-header' } };
+    case 'oidc':
+      return session.user && { ok: true, key: session.user.sub, shopper: { mode: 'oidc', accessToken: session.user.accessToken } };
+  }
+}
+
+/** How to ask for the purchase of `key` now, or null when that shopper has left. */
+function shopperFor(session: Session, key: string): Shopper | null {
+  const buyer = buyerOf(session, key);
+  return buyer?.ok && buyer.key === key ? buyer.shopper : null;
+}
+
 /**
  * The purchase flow of one sale: the form's values, validation, the request (at most one
  * at a time, spread over half a second in the herd window), the answer as an outcome, and
- * the shopper's purchase, re-checked until PostgreSQL has it. Mount it keyed by sale id.
+ * the shopper's purchase, re-checked until PostgreSQL has it. Mount it keyed by sale id and,
+ * in oidc mode, by the signed-in shopper.
  */
-export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
+export function usePurchase(sale: PurchaseSale, offsetMs: number, session: Session): UsePurchase {
   const saleId = sale.id;
   const [state, dispatch] = useReducer(transition, idle);
   const [userId, setUserIdRaw] = useState(loadUserId);
-  const [qty, setQty] = useState('1');
-  const [purchase, setPurchase] = useState<Purchase | null>(null);
+  // A sign-in comes back here with the quantity chosen before (see signIn below).
+  const [qty, setQty] = useState(() => readPlace(window.history.state)?.qty ?? '1');
+  const [mine, setMine] = useState<{ key: string; purchase: Purchase } | null>(null);
   // A ref, not state: two clicks in one frame must not both see "not pending".
   const pendingRef = useRef(false);
   // Whose purchase is shown: a late answer for an id typed earlier is dropped.
   const shownFor = useRef<string | null>(null);
+  // The latest session for look-ups that run later: a silently renewed access token, say.
+  const sessionRef = useRef(session);
+  useEffect(() => {
+    sessionRef.current = session;
+  });
 
-  /** Shows the purchase of `forUserId` once the answer arrives (unless another id is shown by then). */
+  /** Shows the purchase of `key` once the answer arrives (unless another shopper is shown by then). */
   const lookUpMyPurchase = useCallback(
-    (forUserId: string) => {
-      shownFor.current = forUserId;
-      void fetchMyPurchase(saleId, forUserId).then((result) => {
-        if (shownFor.current !== forUserId) return;
-        if (result.kind === 'ok') setPurchase(result.data);
-        else if (result.kind === 'error' && result.error.code === 'PURCHASE_NOT_FOUND') setPurchase(null);
+    (key: string) => {
+      const shopper = shopperFor(sessionRef.current, key);
+      if (shopper === null) return;
+      shownFor.current = key;
+      void fetchMyPurchase(saleId, shopper).then((result) => {
+        if (shownFor.current !== key) return;
+        if (result.kind === 'ok') setMine({ key, purchase: result.data });
+        else if (result.kind === 'error' && result.error.code === 'PURCHASE_NOT_FOUND') setMine(null);
       });
     },
     [saleId],
   );
 
-  // A reload restores the purchase of the remembered shopper.
+  // On arrival (a reload, a sign-in) show the purchase of the remembered, gateway's or signed-in shopper.
   useEffect(() => {
-    const check = validateUserId(loadUserId());
-    if (check.ok) lookUpMyPurchase(check.value);
+    const buyer = buyerOf(sessionRef.current, loadUserId());
+    if (buyer?.ok) lookUpMyPurchase(buyer.key);
   }, [lookUpMyPurchase]);
 
   // Until PostgreSQL has it, the purchase is only in Redis and Kafka: show that, and re-check.
-  const unpersisted = purchase !== null && !purchase.persisted ? purchase.userId : null;
+  const unpersisted = mine !== null && !mine.purchase.persisted ? mine.key : null;
   useEffect(() => {
     if (unpersisted === null) return;
     const timer = setInterval(() => {
-      void fetchMyPurchase(saleId, unpersisted).then((result) => {
+      const shopper = shopperFor(sessionRef.current, unpersisted);
+      if (shopper === null) return;
+      void fetchMyPurchase(saleId, shopper).then((result) => {
         // Keyed by owner: if the shopper switched ids meanwhile, this answer is not theirs.
-        if (result.kind === 'ok') setPurchase((shown) => (shown?.userId === unpersisted ? result.data : shown));
+        if (result.kind === 'ok') setMine((shown) => (shown?.key === unpersisted ? { key: unpersisted, purchase: result.data } : shown));
       });
     }, PERSISTED_POLL_MS);
     return () => clearInterval(timer);
@@ -120,20 +164,32 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
   };
 
   const confirmUserId = () => {
-    const check = validateUserId(userId);
-    if (check.ok && check.value !== shownFor.current) lookUpMyPurchase(check.value);
+    const buyer = buyerOf(session, userId);
+    if (buyer?.ok && buyer.key !== shownFor.current) lookUpMyPurchase(buyer.key);
   };
 
-  const send = async (forUserId: string, units: number) => {
+  /** Off to the identity provider, to come back to this sale with the quantity chosen here. */
+  const signIn = () => {
+    if (session.mode !== 'oidc') return;
+    session.signIn({ path: saleHref(saleId), qty }).catch(() => dispatch({ type: 'answered', outcome: signInUnavailable }));
+  };
+
+  const send = async (key: string, shopper: Shopper, units: number) => {
     try {
       // Spread the herd that clicks the instant the sale opens over half a second.
       if (isHerdWindow(sale.startTime, serverNow(offsetMs))) await sleep(Math.random() * HERD_JITTER_MS);
-      const result = await postPurchase(saleId, forUserId, units, randomUuid());
+      const result = await postPurchase(saleId, shopper, units, randomUuid());
+      if (result.kind === 'error' && result.status === 401 && session.mode === 'oidc') {
+        // The session ended (expired, revoked, renewal failed): sign in again, and back here.
+        dispatch({ type: 'answered', outcome: signingInAgain });
+        signIn();
+        return;
+      }
       const outcome = purchaseOutcome(result, { perUserLimit: sale.perUserLimit, stock: sale.stock });
       dispatch({ type: 'answered', outcome });
-      if (outcome.purchase) setPurchase(outcome.purchase);
+      if (outcome.purchase) setMine({ key, purchase: outcome.purchase });
       // The request may have gone through before the connection broke: ask, so the shopper knows.
-      if (result.kind === 'network') lookUpMyPurchase(forUserId);
+      if (result.kind === 'network') lookUpMyPurchase(key);
     } catch (e) {
       // A bug, not an answer (the client turns every failure into a result): keep the form usable.
       dispatch({ type: 'aborted' });
@@ -145,23 +201,29 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number): UsePurchase {
 
   const buy = (): BuyStart => {
     if (pendingRef.current) return 'busy';
+    const buyer = buyerOf(session, userId);
+    // Signed out: sign in first, before the start too (the first seconds of a sale count).
+    if (buyer === null) {
+      if (sale.state === 'ENDED') return 'closed';
+      signIn();
+      return 'signing-in';
+    }
     if (sale.state !== 'ACTIVE') return 'closed';
-    const checkedUserId = validateUserId(userId);
     const checkedQty = sale.perUserLimit > 1 ? validateQty(qty, sale.perUserLimit) : ({ ok: true, value: 1 } as const);
-    if (!checkedUserId.ok || !checkedQty.ok) {
+    if (!buyer.ok || !checkedQty.ok) {
       dispatch({
         type: 'rejected',
-        userIdError: checkedUserId.ok ? null : checkedUserId.message,
+        userIdError: buyer.ok ? null : buyer.message,
         qtyError: checkedQty.ok ? null : checkedQty.message,
       });
-      return checkedUserId.ok ? 'invalid-qty' : 'invalid-user-id';
+      return buyer.ok ? 'invalid-qty' : 'invalid-user-id';
     }
     pendingRef.current = true;
-    shownFor.current = checkedUserId.value;
+    shownFor.current = buyer.key;
     dispatch({ type: 'sent' });
-    void send(checkedUserId.value, checkedQty.value);
+    void send(buyer.key, buyer.shopper, checkedQty.value);
     return 'started';
   };
 
-  return { state, userId, setUserId, confirmUserId, qty, setQty, buy, purchase };
+  return { state, userId, setUserId, confirmUserId, qty, setQty, buy, purchase: mine?.purchase ?? null };
 }

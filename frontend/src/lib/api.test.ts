@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { fail, installFetch, ok } from '../test/fakes';
-import { eventsUrl, fetchMyPurchase, fetchSale, fetchSales, parseRetryAfter, postPurchase, type ApiResult } from './api';
-import type { Purchase, SaleView } from './types';
+import { eventsUrl, fetchConfig, fetchMyPurchase, fetchSale, fetchSales, parseRetryAfter, postPurchase, type ApiResult } from './api';
+import type { AuthConfig, Purchase, SaleView } from './types';
 
 describe('parseRetryAfter', () => {
   it('reads delta-seconds and HTTP dates', () => {
@@ -48,7 +48,7 @@ describe('api client', () => {
 
   it('sends the purchase with user, idempotency key and qty', async () => {
     const { calls } = installFetch(() => ok({ purchaseId: 'p1' }, 201));
-    await postPurchase('widget-drop', 'alice', 2, 'key-1');
+    await postPurchase('widget-drop', { mode: 'none', userId: 'alice' }, 2, 'key-1');
     expect(calls).toEqual([
       {
         url: '/api/v1/sales/widget-drop/purchases',
@@ -61,8 +61,30 @@ describe('api client', () => {
 
   it('asks for the own purchase with X-User-Id', async () => {
     const { calls } = installFetch(() => fail(404, 'NOT_FOUND'));
-    await expect(fetchMyPurchase('widget-drop', 'bob')).resolves.toMatchObject({ kind: 'error', error: { code: 'NOT_FOUND' } });
+    await expect(fetchMyPurchase('widget-drop', { mode: 'none', userId: 'bob' })).resolves.toMatchObject({ kind: 'error', error: { code: 'NOT_FOUND' } });
     expect(calls[0]).toMatchObject({ url: '/api/v1/sales/widget-drop/purchases/me', headers: { 'X-User-Id': 'bob' } });
+  });
+
+  it('says who the shopper is with a bearer token in oidc mode, and not at all behind a gateway', async () => {
+    const { calls } = installFetch(() => ok({ purchaseId: 'p1' }, 201));
+    await postPurchase('widget-drop', { mode: 'oidc', accessToken: 'jwt-1' }, 1, 'key-1');
+    await fetchMyPurchase('widget-drop', { mode: 'oidc', accessToken: 'jwt-1' });
+    await postPurchase('widget-drop', { mode: 'trusted-header' }, 1, 'key-2');
+    await fetchMyPurchase('widget-drop', { mode: 'trusted-header' });
+    expect(calls.map((c) => c.headers)).toEqual([
+      { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: 'Bearer jwt-1', 'Idempotency-Key': 'key-1' },
+      { Accept: 'application/json', Authorization: 'Bearer jwt-1' },
+      { Accept: 'application/json', 'Content-Type': 'application/json', 'Idempotency-Key': 'key-2' },
+      { Accept: 'application/json' },
+    ]);
+  });
+
+  it('reads the client config, uncached', async () => {
+    const auth = { mode: 'oidc', issuer: 'http://idp/realms/flashsale', clientId: 'flashsale-spa' };
+    const { fetchMock } = installFetch(() => ok({ auth }));
+    await expect(fetchConfig()).resolves.toEqual({ kind: 'ok', status: 200, data: { auth } });
+    expect(fetchMock.mock.calls[0]?.[0]).toBe('/api/v1/config');
+    expect(fetchMock.mock.calls[0]?.[1]).toMatchObject({ cache: 'no-store' });
   });
 
   it('escapes sale ids in URLs', () => {
@@ -75,5 +97,6 @@ describe('api client', () => {
     expectTypeOf(fetchSale).returns.resolves.toEqualTypeOf<ApiResult<SaleView>>();
     expectTypeOf(fetchMyPurchase).returns.resolves.toEqualTypeOf<ApiResult<Purchase>>();
     expectTypeOf(postPurchase).returns.resolves.toEqualTypeOf<ApiResult<Purchase>>();
+    expectTypeOf(fetchConfig).returns.resolves.toEqualTypeOf<ApiResult<{ auth: AuthConfig }>>();
   });
 });

@@ -9,7 +9,7 @@ type Responses<Op extends keyof operations> = operations[Op]['responses'];
 /** `data` of the success envelope of an operation's answer with that status. */
 type SuccessData<Op extends keyof operations, Status extends keyof Responses<Op>> =
   Responses<Op>[Status] extends { content: { 'application/json': { success: true; data: infer Data } } } ? Data : never;
-type HeaderParams<Op extends keyof operations> = operations[Op]['parameters']['header'];
+type HeaderParams<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['header']>;
 type JsonBody<Op extends keyof operations> = NonNullable<operations[Op]['requestBody']> extends {
   content: { 'application/json': infer Body };
 }
@@ -73,22 +73,44 @@ export function fetchSale(saleId: string): Promise<ApiResult<SuccessData<'getSal
   return request(salePath('/sales/{saleId}', saleId), { cache: 'no-store' });
 }
 
-export function fetchMyPurchase(saleId: string, userId: string): Promise<ApiResult<SuccessData<'myPurchase', 200>>> {
-  const headers: HeaderParams<'myPurchase'> = { 'X-User-Id': userId };
-  return request(salePath('/sales/{saleId}/purchases/me', saleId), { cache: 'no-store', headers });
+/** How a request says who the shopper is, per auth mode (contract, "Sign-in (v1.1)"). */
+export type Shopper =
+  | { mode: 'oidc'; accessToken: string }
+  // An authenticating gateway in front sets X-User-Id itself.
+  | { mode: 'trusted-header' }
+  // Self-reported: tests and benchmarks only.
+  | { mode: 'none'; userId: string };
+
+function shopperHeaders(shopper: Shopper): Record<string, string> {
+  switch (shopper.mode) {
+    case 'oidc':
+      return { Authorization: `Bearer ${shopper.accessToken}` };
+    case 'trusted-header':
+      return {};
+    case 'none':
+      return { 'X-User-Id': shopper.userId } satisfies HeaderParams<'purchase'> & HeaderParams<'myPurchase'>;
+  }
+}
+
+export function fetchConfig(): Promise<ApiResult<SuccessData<'getConfig', 200>>> {
+  return request('/config' satisfies ApiPath, { cache: 'no-store' });
+}
+
+export function fetchMyPurchase(saleId: string, shopper: Shopper): Promise<ApiResult<SuccessData<'myPurchase', 200>>> {
+  return request(salePath('/sales/{saleId}/purchases/me', saleId), { cache: 'no-store', headers: shopperHeaders(shopper) });
 }
 
 export function postPurchase(
   saleId: string,
-  userId: string,
+  shopper: Shopper,
   qty: number,
   idempotencyKey: string,
 ): Promise<ApiResult<SuccessData<'purchase', 201>>> {
-  const headers: HeaderParams<'purchase'> = { 'X-User-Id': userId, 'Idempotency-Key': idempotencyKey };
+  const headers = { 'Idempotency-Key': idempotencyKey } satisfies HeaderParams<'purchase'>;
   const body: JsonBody<'purchase'> = { qty };
   return request(salePath('/sales/{saleId}/purchases', saleId), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
+    headers: { 'Content-Type': 'application/json', ...shopperHeaders(shopper), ...headers },
     body: JSON.stringify(body),
   });
 }

@@ -36,6 +36,7 @@ describe('purchaseOutcome', () => {
     [error(409, { code: 'LIMIT_EXCEEDED' }), 'warning', 'Limit reached', 'That would take you over the limit of 2 per shopper.'],
     [error(409, { code: 'INSUFFICIENT_STOCK' }), 'warning', 'Not enough stock', 'Only 3 left. Lower the quantity and try again.'],
     [error(404, { code: 'SALE_NOT_FOUND' }), 'error', 'Sale not found', 'This sale does not exist.'],
+    [error(401, { code: 'UNAUTHENTICATED' }), 'warning', 'Not signed in', 'The shop could not tell who you are. Reload the page to sign in again.'],
     [error(429, { code: 'RATE_LIMITED', retryAfter: 7 }, 3), 'warning', 'Too many requests', 'Try again in 7 s.'],
     [error(429, { code: 'RATE_LIMITED' }, 3), 'warning', 'Too many requests', 'Try again in 3 s.'],
     [error(429, { code: 'RATE_LIMITED' }), 'warning', 'Too many requests', 'Try again in 1 s.'],

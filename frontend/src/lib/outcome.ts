@@ -38,6 +38,22 @@ function retryText(seconds: number | null): string {
   return seconds === null ? 'Try again in a moment.' : `Try again in ${seconds} s.`;
 }
 
+/** A 401 to a purchase while signed in: the session ended, and usePurchase signs the shopper in again. */
+export const signingInAgain: Outcome = {
+  kind: 'info',
+  code: 'UNAUTHENTICATED',
+  title: 'Please sign in again',
+  detail: 'Your session has expired. Taking you to sign in…',
+};
+
+/** The identity provider could not be reached to start a sign-in. */
+export const signInUnavailable: Outcome = {
+  kind: 'error',
+  code: 'SIGN_IN_UNAVAILABLE',
+  title: 'Sign-in unavailable',
+  detail: 'Could not reach the sign-in service. Try again in a moment.',
+};
+
 /** Maps the answer to a purchase request (HTTP status + error code) to what the shopper sees. */
 export function purchaseOutcome(result: ApiResult<Purchase>, ctx: OutcomeContext): Outcome {
   if (result.kind === 'network') {
@@ -99,6 +115,9 @@ export function purchaseOutcome(result: ApiResult<Purchase>, ctx: OutcomeContext
         detail: error.message,
         fields: Object.entries(error.fields ?? {}),
       };
+    case 'UNAUTHENTICATED':
+      // Behind an authenticating gateway: loading the page again lets it sign the shopper in.
+      return { kind: 'warning', code, title: 'Not signed in', detail: 'The shop could not tell who you are. Reload the page to sign in again.' };
     case 'SALE_NOT_FOUND':
       return { kind: 'error', code, title: 'Sale not found', detail: 'This sale does not exist.' };
     case 'RATE_LIMITED':

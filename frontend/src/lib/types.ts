@@ -11,6 +11,9 @@ export type EndReason = NonNullable<SaleView['endReason']>;
 
 export type Purchase = Schemas['Purchase'];
 
+/** GET /config: how this shop identifies shoppers. */
+export type AuthConfig = Schemas['ClientConfig']['auth'];
+
 /** `error` of the failure envelope; code-specific extras are optional. */
 export type ApiError = Schemas['Error']['error'];
 

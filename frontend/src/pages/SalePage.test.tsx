@@ -1,6 +1,6 @@
 import { render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fail, flush, installEventSource, installFetch, MockEventSource, ok, saleView, type FakeRoute } from '../test/fakes';
+import { authWrapper, fail, flush, installEventSource, installFetch, MockEventSource, ok, saleView, type FakeRoute } from '../test/fakes';
 import { SalePage } from './SalePage';
 
 // Fully fake timers (no real time passes): countdowns and polls are exact, whatever the load.
@@ -10,7 +10,7 @@ const saleUrl = '/api/v1/sales/widget-drop';
 async function setup(route: FakeRoute = () => ok(saleView())) {
   installEventSource();
   const { calls } = installFetch((url, init) => (url.endsWith('/purchases/me') ? fail(404, 'NOT_FOUND') : route(url, init)));
-  render(<SalePage saleId="widget-drop" />);
+  render(<SalePage saleId="widget-drop" />, { wrapper: authWrapper() });
   await flush();
   return { calls, saleGets: () => calls.filter((c) => c.url === saleUrl).length };
 }

@@ -1,5 +1,8 @@
 import { act } from '@testing-library/react';
+import { createElement, type ReactNode } from 'react';
 import { vi } from 'vitest';
+import { AuthContext, type Auth, type OidcSession, type Session } from '../hooks/useAuth';
+import type { SignedInUser } from '../lib/auth';
 import type { SaleView } from '../lib/types';
 
 /** Stand-in for the browser's EventSource that tests drive by hand. */
@@ -125,6 +128,27 @@ export function saleView(overrides: Partial<SaleView> = {}): SaleView {
     startTime: new Date(now - 60_000).toISOString(),
     endTime: new Date(now + 600_000).toISOString(),
     serverTime: new Date(now).toISOString(),
+    ...overrides,
+  };
+}
+
+/** Components tested without AuthProvider get this auth; none mode (the self-reported id) unless told. */
+export function authWrapper(auth: Auth = { status: 'ready', session: { mode: 'none' } }) {
+  return ({ children }: { children: ReactNode }) => createElement(AuthContext.Provider, { value: auth }, children);
+}
+
+export const ready = (session: Session): Auth => ({ status: 'ready', session });
+
+export const alice: SignedInUser = { sub: 'sub-alice', name: 'alice', accessToken: 'token-alice' };
+
+/** An oidc session whose sign-in, sign-out and callback the test watches. */
+export function oidcSession(user: SignedInUser | null, overrides: Partial<OidcSession> = {}): OidcSession {
+  return {
+    mode: 'oidc',
+    user,
+    signIn: vi.fn(() => Promise.resolve()),
+    signOut: vi.fn(() => Promise.resolve()),
+    completeSignIn: vi.fn(() => Promise.resolve({ ok: true, place: { path: '/' } } as const)),
     ...overrides,
   };
 }

@@ -1,0 +1,125 @@
+import { createContext, use, useEffect, useMemo, useState } from 'react';
+import type { User, UserManager } from 'oidc-client-ts';
+import { fetchConfig } from '../lib/api';
+import { createUserManager, HOME, readPlace, signedInUser, type ReturnPlace, type SignedInUser } from '../lib/auth';
+
+/** How a sign-in ended on the callback route, and where to go from there. */
+export type SignInResult = { ok: true; place: ReturnPlace } | { ok: false; place: ReturnPlace; message: string };
+
+export interface OidcSession {
+  mode: 'oidc';
+  /** null while signed out. */
+  user: SignedInUser | null;
+  /** Leaves for the identity provider, which sends the shopper back to `place`; rejects when it cannot be reached. */
+  signIn: (place: ReturnPlace) => Promise<void>;
+  /** Ends the session here and at the identity provider, which sends the shopper back to this page. */
+  signOut: () => Promise<void>;
+  /** On the callback route: trades the code for tokens, once however often it is called. */
+  completeSignIn: () => Promise<SignInResult>;
+}
+
+/** How this shop identifies shoppers (GET /config): self-reported id, a gateway in front, or sign-in. */
+export type Session = { mode: 'none' } | { mode: 'trusted-header' } | OidcSession;
+
+export type Auth =
+  | { status: 'loading' }
+  // GET /config failed: tried again by itself, later and later; `retry` tries at once.
+  | { status: 'unavailable'; trying: boolean; retry: () => void }
+  | { status: 'ready'; session: Session };
+
+export const AuthContext = createContext<Auth>({ status: 'loading' });
+
+export function useAuth(): Auth {
+  return use(AuthContext);
+}
+
+/** Wait before the next try after `failures` failed ones: 1 s, 2 s, 4 s … at most 30 s. */
+export function configRetryDelayMs(failures: number): number {
+  return Math.min(30_000, 1_000 * 2 ** (failures - 1));
+}
+
+type OidcActions = Omit<OidcSession, 'mode' | 'user'>;
+
+function oidcActions(manager: UserManager): OidcActions {
+  // The code in the callback URL can be traded once only (StrictMode runs effects twice).
+  let completion: Promise<SignInResult> | null = null;
+  return {
+    signIn: (place) => manager.signinRedirect({ state: place }),
+    // signoutRedirect forgets the session here first; if the provider cannot be reached, that is all.
+    signOut: () => manager.signoutRedirect({ post_logout_redirect_uri: window.location.href }).catch(() => manager.removeUser()),
+    completeSignIn: () =>
+      (completion ??= manager.signinRedirectCallback().then(
+        (user): SignInResult => ({ ok: true, place: readPlace(user.state) ?? HOME }),
+        (e: unknown): SignInResult => ({
+          ok: false,
+          // An error answer of the provider carries the state of the request too.
+          place: readPlace(typeof e === 'object' && e !== null && 'state' in e ? e.state : null) ?? HOME,
+          message: e instanceof Error ? e.message : String(e),
+        }),
+      )),
+  };
+}
+
+type Loaded =
+  | Exclude<Auth, { status: 'ready' }>
+  | { status: 'ready'; session: Exclude<Session, OidcSession> }
+  // The user is kept apart: it changes by itself (sign-in, silent renew, sign-out).
+  | { status: 'ready'; oidc: OidcActions };
+
+/** Loads GET /config once, then (oidc mode) the signed-in shopper of this tab, and follows them. */
+export function useAuthLoader(): Auth {
+  const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
+  const [user, setUser] = useState<SignedInUser | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let stop = () => {};
+
+    const attempt = async (failures: number): Promise<void> => {
+      const result = await fetchConfig();
+      if (cancelled) return;
+      const config = result.kind === 'ok' ? result.data.auth : null;
+      if (config?.mode === 'none' || config?.mode === 'trusted-header') {
+        setLoaded({ status: 'ready', session: { mode: config.mode } });
+        return;
+      }
+      // Only a full oidc config is usable: without issuer or client id nobody could buy.
+      if (config?.mode !== 'oidc' || !config.issuer || !config.clientId) {
+        const retry = () => {
+          clearTimeout(retryTimer);
+          setLoaded((s) => (s.status === 'unavailable' ? { ...s, trying: true } : s));
+          void attempt(failures + 1);
+        };
+        setLoaded({ status: 'unavailable', trying: false, retry });
+        retryTimer = setTimeout(retry, configRetryDelayMs(failures + 1));
+        return;
+      }
+      const manager = createUserManager(config.issuer, config.clientId);
+      const offLoaded = manager.events.addUserLoaded((loadedUser: User) => setUser(signedInUser(loadedUser)));
+      const offUnloaded = manager.events.addUserUnloaded(() => setUser(null));
+      stop = () => {
+        offLoaded();
+        offUnloaded();
+        manager.stopSilentRenew();
+      };
+      // Unreadable storage is the same as nobody signed in.
+      const stored = await manager.getUser().catch(() => null);
+      if (cancelled) return;
+      setUser(stored && signedInUser(stored));
+      setLoaded({ status: 'ready', oidc: oidcActions(manager) });
+    };
+
+    void attempt(0);
+    return () => {
+      cancelled = true;
+      clearTimeout(retryTimer);
+      stop();
+    };
+  }, []);
+
+  return useMemo(
+    (): Auth => (loaded.status === 'ready' && 'oidc' in loaded ? { status: 'ready', session: { mode: 'oidc', user, ...loaded.oidc } } : loaded),
+    [loaded, user],
+  );
+}
