@@ -132,6 +132,18 @@ therefore come after it in the env list.
 {{- if and .Values.saleApi.ingress.tls.enabled (not .Values.saleApi.ingress.tls.secretName) -}}
 {{- fail "saleApi.ingress.tls.enabled needs saleApi.ingress.tls.secretName." -}}
 {{- end -}}
+{{- if and (eq .Values.saleApi.auth.mode "none") (not .Values.saleApi.auth.allowUnauthenticatedShoppers) -}}
+{{- fail (printf "saleApi.auth.mode=none lets anyone buy as anyone: a shopper is whoever the %s header says. It is for tests and benchmarks only; set saleApi.auth.allowUnauthenticatedShoppers=true to install it anyway, else use oidc (saleApi.auth.issuerUri) or trusted-header (saleApi.auth.gateways)." .Values.saleApi.auth.header) -}}
+{{- end -}}
+{{- if and .Values.networkPolicy.egress.enabled (not .Values.networkPolicy.enabled) -}}
+{{- fail "networkPolicy.egress.enabled needs networkPolicy.enabled: the egress rules are part of sale-api's NetworkPolicy." -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The TCP port of an http(s) URL: the one it names, else the scheme's. */}}
+{{- define "flashsale.urlPort" -}}
+{{- $url := urlParse . -}}
+{{- default (ternary "443" "80" (eq $url.scheme "https")) (regexFind "[0-9]+$" (regexFind ":[0-9]+$" $url.host)) -}}
 {{- end -}}
 
 {{/* Label matchers that scope alert and dashboard queries to this release's pods. */}}

@@ -29,7 +29,13 @@ final class Chart {
     private final List<Path> valuesFiles = new ArrayList<>();
     private final Map<String, Object> sets = new LinkedHashMap<>();
 
+    /** The chart's values.yaml plus an issuer, the one value it has no default for. */
     static Chart defaults() {
+        return new Chart().values(ChartFiles.ISSUER_VALUES);
+    }
+
+    /** The chart's values.yaml alone: refused, for want of an issuer. */
+    static Chart bare() {
         return new Chart();
     }
 

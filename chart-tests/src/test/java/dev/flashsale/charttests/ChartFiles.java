@@ -10,6 +10,8 @@ final class ChartFiles {
     static final Path PRODUCTION_VALUES = CHART.resolve("ci/production-values.yaml");
     static final Path CRD = CHART.resolve("crds/flashsales.flashsale.dev-v1.yml");
     static final Path ARGOCD = Repo.path("deploy/argocd");
+    /** What the tests add to values.yaml for "the default values": an issuer. */
+    static final Path ISSUER_VALUES = resource("issuer-values.yaml");
 
     private ChartFiles() {
     }

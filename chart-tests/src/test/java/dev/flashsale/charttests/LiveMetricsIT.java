@@ -90,6 +90,8 @@ class LiveMetricsIT {
                 .set("kafka.topics.purchases", "chart-tests.purchases").set("kafka.topics.deadLetter", "chart-tests.purchases.DLT")
                 .set("saleApi.port", httpPort).set("saleApi.managementPort", freePort()).set("operator.port", freePort())
                 .set("monitoring.enabled", true)
+                // no identity provider here: the purchase names its shopper in X-User-Id
+                .set("saleApi.auth.mode", "none").set("saleApi.auth.allowUnauthenticatedShoppers", true)
                 // a reconciliation pass every second, so that its per-sale gauges exist soon
                 .set("saleApi.extraEnv[0].name", "FLASHSALE_RECONCILIATION_INTERVAL").set("saleApi.extraEnv[0].value", "1s")
                 .manifests();

@@ -48,7 +48,12 @@ class ServerDryRunIT {
                 Arguments.of("watched namespaces, monitoring, ingress", Chart.defaults()
                         .set("operator.watchNamespaces[0]", "shop").set("operator.watchNamespaces[1]", "outlet")
                         .set("monitoring.enabled", true).set("networkPolicy.enabled", true)
-                        .set("saleApi.ingress.enabled", true).set("saleApi.trustedProxies[0]", "10.0.0.0/8")));
+                        .set("saleApi.ingress.enabled", true).set("saleApi.trustedProxies[0]", "10.0.0.0/8")),
+                Arguments.of("gateway sign-in, egress with extra rules", Chart.defaults()
+                        .set("saleApi.auth.mode", "trusted-header").set("saleApi.auth.gateways[0]", "10.42.0.0/16")
+                        .set("networkPolicy.enabled", true).set("networkPolicy.egress.enabled", true)
+                        .set("networkPolicy.egress.extra[0].ports[0].port", 26379)
+                        .set("networkPolicy.egress.extra[0].to[0].ipBlock.cidr", "10.43.0.0/16")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -3,6 +3,7 @@ package dev.flashsale.charttests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,6 +26,9 @@ class ValuesSchemaTest {
             "no-runbook-url.yaml,              runbookBaseUrl",
             "bad-redis-port.yaml,              port",
             "bad-trusted-proxy.yaml,           trustedProxies",
+            "unknown-auth-mode.yaml,           mode",
+            "issuer-not-a-url.yaml,            issuerUri",
+            "bad-gateway.yaml,                 gateways",
     })
     void badValuesFileIsRejectedBySchema(String file, String offending) {
         Chart chart = Chart.defaults().values(ChartFiles.resource("bad-values/" + file));
@@ -40,6 +44,9 @@ class ValuesSchemaTest {
             "saleApi.ingress.enabled=true                                | needs saleApi.trustedProxies",
             "saleApi.ingress.enabled=true, saleApi.trustedProxies[0]=10.0.0.0/8, saleApi.ingress.tls.enabled=true | tls.secretName",
             "saleApi.autoscaling.minReplicas=5, saleApi.autoscaling.maxReplicas=3, saleApi.autoscaling.enabled=true | maxReplicas",
+            "saleApi.auth.mode=none                                      | set saleApi.auth.allowUnauthenticatedShoppers=true",
+            "saleApi.auth.mode=trusted-header                            | gateways",
+            "networkPolicy.egress.enabled=true                           | needs networkPolicy.enabled",
     })
     void contradictoryValuesAreRefused(String sets, String message) {
         Chart chart = Chart.defaults();
@@ -48,6 +55,14 @@ class ValuesSchemaTest {
             chart.set(kv[0], kv[1]);
         }
         assertThatThrownBy(chart::render).hasMessageContaining(message);
+    }
+
+    /** oidc is the default mode and has no default issuer: an install must name one. */
+    @Test
+    void valuesYamlAloneLacksAnIssuer() {
+        assertThatThrownBy(Chart.bare()::render)
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("issuerUri");
     }
 
     @ParameterizedTest(name = "{0}")
