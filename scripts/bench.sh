@@ -54,7 +54,13 @@ if [[ "${1:-}" == soak ]]; then exec bash "$ROOT/scripts/bench/soak.sh"; fi
 "$ROOT/flashsale" up >/dev/null
 while IFS= read -r line; do export "${line?}"; done < <(bash scripts/services.sh --profile stack env)
 TOOLS_JAR="$ROOT/tools/target/flashsale-tools.jar"
-API_PID="$(cat .flashsale/stack/sale-api.pid)"
+TOKENS_DIR="$RAW/tokens"
+TOKEN_COUNT=150000
+# restart_api ARGS...: sale-api again with these arguments (the auth mode of the scenarios to come)
+restart_api() {
+  "$ROOT/flashsale" restart-api "$@" >/dev/null
+  API_PID="$(cat .flashsale/stack/sale-api.pid)"
+}
 PG_DIR="$ROOT/.flashsale/stack/postgres"
 PG_PORT="${FLASHSALE_R2DBC_URL##*:}"; PG_PORT="${PG_PORT%%/*}"
 REDIS_PORT="${FLASHSALE_REDIS_URL##*:}"
@@ -180,6 +186,10 @@ main() {
 declare -A R
 ORDER=()
 RUN="$(date -u +%Y-%m-%dT%H:%MZ)"
+say "bench tokens: $TOKEN_COUNT shoppers signed by the benchmark key (made once, kept for 5 days) ..."
+java -cp "$TOOLS_JAR" dev.flashsale.tools.BenchTokens --dir "$TOKENS_DIR" --count "$TOKEN_COUNT" | sed 's/^/  /'
+# the scenarios price the purchase itself: shoppers name themselves (X-User-Id) until the token rounds
+restart_api --flashsale.auth.mode=none
 say "warming up sale-api (JIT) ..."
 warm=$(new_sale warm 10000000 -1m)
 wrk_run warm -t2 -c256 -d20s -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$warm/purchases" -- warm >/dev/null
@@ -260,12 +270,43 @@ for i in $(seq 1 "$REPEAT"); do
   drop_sale "$id"
 done
 
+# The same decisions with a signed access token per shopper: what verifying tokens costs. sale-api
+# trusts the benchmark key as its issuer (a public key, no discovery); the rounds follow their own
+# warm-up, as the plain rounds do.
+say "signed shoppers: sale-api verifies a bearer token (RS256) on every purchase"
+restart_api --flashsale.auth.mode=oidc --spring.security.oauth2.resourceserver.jwt.issuer-uri= \
+  --spring.security.oauth2.resourceserver.jwt.public-key-location="file:$TOKENS_DIR/bench-issuer.pub"
+export BENCH_TOKENS="$TOKENS_DIR/tokens.txt" BENCH_THREADS=2
+warm=$(new_sale warm-tokens 10000000 -1m)
+wrk_run warm-tokens -t2 -c256 -d20s -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$warm/purchases" -- wt >/dev/null
+drop_sale "$warm"
+for i in $(seq 1 "$REPEAT"); do
+  id=$(new_sale decisions-tokens 10000000 -1m)
+  wrk_cpu decisions_token decisions-token-$i -t2 -c256 -d10s --timeout 10s --latency -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$id/purchases" -- dt$i
+  say "  round $i/$REPEAT, real decisions with tokens c256: $MEASURED"
+  drop_sale "$id"
+done
+# the retrying herd with tokens: 3,000 signed shoppers again and again on 100 units, limit 1
+id=$(new_sale retry-tokens 100 +2s)
+r=$(wrk_run retry-tokens -t2 -c1000 -d10s --timeout 10s --latency -s scripts/bench/purchase.lua "$BASE/api/v1/sales/$id/purchases" -- rt 3000)
+sold=$(sold_of "$id"); t0=$SECONDS
+while [[ "$(pg_count "$id")" != "$sold" ]] && ((SECONDS - t0 < 60)); do sleep 0.2; done
+over=$(runuser -u postgres -- /usr/lib/postgresql/*/bin/psql -h "$PG_DIR" -p "$PG_PORT" -U postgres -d flashsale -tAc \
+  "select count(*) from (select user_id from purchases where sale_id='$id' group by user_id having sum(qty) > 1) o" 2>/dev/null || echo -1)
+add_wrk retry_token "$r"; add retry_token_sold "$sold"; add retry_token_over_limit "$over"
+say "  retrying herd with tokens (3,000 shoppers, 100 units): $r (sold $sold, shoppers over their limit: $over)"
+drop_sale "$id"
+unset BENCH_TOKENS BENCH_THREADS
+restart_api --flashsale.auth.mode=none
+
 say "SSE crowd: 10,000 subscribers on one pod"
 id=$(new_sale sse 3 -1m)
 sse=$(node scripts/bench/sse-crowd.mjs "$BASE" "$id" 10000 3 2>"$RAW/sse.err" | grep '^RESULT' || echo "RESULT subscribers=10000 received=0 p50_ms=0 p99_ms=0 max_ms=0")
 for f in subscribers received p50_ms p99_ms max_ms; do add "sse_$f" "$(field "$f" "$sse")"; done
 say "  $sse"
 
+# the stack as ./flashsale up left it (its own auth mode)
+restart_api
 write_results
 say "figures written to ${RESULTS#"$ROOT"/}"
 render --summary

@@ -1,6 +1,8 @@
 -- wrk script: POST purchases as the SPA sends them (a JSON body), each request with a new
 -- X-User-Id (or, with a pool size given, user ids cycling over that pool: shoppers who retry again
 -- and again). Pointed at POST /api/v1/ping, the same requests measure what HTTP alone costs.
+-- With BENCH_TOKENS naming a file of access tokens (one shopper each, tools' BenchTokens), each
+-- shopper is a bearer token instead; BENCH_THREADS must then be wrk's -t, so threads share none.
 --   wrk ... -s purchase.lua URL -- <label> [pool]
 local threads = {}
 local BODY = '{"qty":1}'
@@ -15,11 +17,23 @@ function init(args)
   pool = tonumber(args[2] or "0")
   counter = 0
   statuses = {}
+  tokens = nil
+  local file = os.getenv("BENCH_TOKENS")
+  if file and file ~= "" then
+    tokens = {}
+    for line in io.lines(file) do tokens[#tokens + 1] = line end
+    stride = tonumber(os.getenv("BENCH_THREADS") or "1")
+  end
 end
 
 function request()
   counter = counter + 1
   local n = counter
+  if tokens then
+    -- shopper i of this thread: tokens tid, tid + stride, ... (wrapping reuses shoppers: too few tokens)
+    if pool > 0 then n = (counter * 7919 + tid) % pool else n = ((counter - 1) * stride + tid - 1) % #tokens end
+    return wrk.format("POST", nil, {["Authorization"] = "Bearer " .. tokens[n + 1], ["Content-Type"] = "application/json"}, BODY)
+  end
   if pool > 0 then n = (counter * 7919 + tid) % pool else n = tid .. "-" .. counter end
   return wrk.format("POST", nil, {["X-User-Id"] = label .. "-" .. n, ["Content-Type"] = "application/json"}, BODY)
 end

@@ -71,6 +71,10 @@ class Figures:
                      " run ./flashsale bench)")
         return self.rounds[figure]
 
+    def has(self, figure):
+        """Whether the run measured it (results of a benchmark older than the figure lack it)."""
+        return bool(self.rounds.get(figure))
+
     def median(self, figure):
         """The middle round as printed (52.02 stays 52.02); for an even count the mean of the middle two."""
         values = sorted(self.values(figure), key=float)
@@ -127,6 +131,17 @@ def targets(b):
     sold_exactly = all(v == "100" for v in b.values("herd_sold"))
     persisted = max(float(v) for v in b.values("decisions_persisted_after_ms"))
     cpu_ratio = b.cpu("decisions", "machine") / b.cpu("ping_post", "machine") if b.cpu("ping_post", "machine") else 0.0
+    tokens = []
+    if b.has("decisions_token_rps"):
+        tokens = [
+            ("real decisions with a verified bearer token per shopper ÷ the same without (256 connections)", "≥ 0.9",
+             f"{r('decisions_token_rps', 'decisions_rps'):.2f} ({b.rps('decisions_token')} against {b.rps('decisions')})",
+             r("decisions_token_rps", "decisions_rps") >= 0.9),
+            ("per-user limit with tokens under a retrying herd (3,000 shoppers, 100 units, limit 1)",
+             "exactly 100 sold, nobody over the limit",
+             f"sold {b.per_round('retry_token_sold')}, shoppers over their limit {b.per_round('retry_token_over_limit')}",
+             all(v == "100" for v in b.values("retry_token_sold")) and all(v == "0" for v in b.values("retry_token_over_limit"))),
+        ]
     return [
         ("real decisions, 256 connections", "≥ 10,000 req/s, p99 ≤ 60 ms",
          f"{b.rps('decisions')}, p99 {b.median('decisions_p99_ms')} ms",
@@ -154,7 +169,7 @@ def targets(b):
         ("SSE: 10,000 subscribers on one pod get the final state", "all, p99 ≤ 1 s",
          f"{b.median('sse_received')} of {b.median('sse_subscribers')}, p99 {b.median('sse_p99_ms')} ms",
          f("sse_received") == f("sse_subscribers") and f("sse_p99_ms") <= 1000),
-    ]
+    ] + tokens
 
 
 SCENARIOS = (  # figure prefix, what it is, connections, reference
@@ -167,16 +182,22 @@ SCENARIOS = (  # figure prefix, what it is, connections, reference
     ("soldout", "sold-out answers: new shoppers on the herd's sold-out sale", 1000, "–"),
     ("retry", "herd of retriers (3,000 ids again and again), 100 units", 1000, "0 sold"),
     ("reads", "sale view reads", 256, REFERENCE["reads"]),
+    ("decisions_token", "real decisions, a bearer token per shopper (RS256, verified): 10 s, 10 million units", 256, "–"),
+    ("retry_token", "herd of retriers with tokens (3,000 signed shoppers), 100 units", 1000, "–"),
 )
 
 
 def bench_report(b):
     fact = b.fact
-    rows = "\n".join(f"| {what} | {c:,} | {b.rps(key)} | {b.latency(key, c)} | {ref} |" for key, what, c, ref in SCENARIOS)
+    rows = "\n".join(f"| {what} | {c:,} | {b.rps(key)} | {b.latency(key, c)} | {ref} |" for key, what, c, ref in SCENARIOS
+                     if b.has(key + "_rps"))
     goals = "\n".join(f"| {what} | {target} | {measured} | {verdict(ok)} |" for what, target, measured, ok in targets(b))
-    cpu = "\n".join(f"| {name} | {b.cpu('ping_post', part):,.0f} | {b.cpu('decisions', part):,.0f} |" for part, name in CPU_PARTS)
-    cpu += "\n" + "\n".join(f"| context switches per request, {name} | {b.median('ping_post_' + key)} | {b.median('decisions_' + key)} |"
+    columns = ["ping_post", "decisions"] + (["decisions_token"] if b.has("decisions_token_rps") else [])
+    cpu = "\n".join(f"| {name} | " + " | ".join(f"{b.cpu(c, part):,.0f}" for c in columns) + " |" for part, name in CPU_PARTS)
+    cpu += "\n" + "\n".join(f"| context switches per request, {name} | " + " | ".join(b.median(f"{c}_{key}") for c in columns) + " |"
                             for key, name in (("machine_cs", "whole machine"), ("sale_api_cs", "sale-api")))
+    cpu_header = "| part of the stack | trivial POST | real decision |" + (" real decision with token |" if len(columns) > 2 else "")
+    cpu_header += "\n| --- | ---: | ---: |" + (" ---: |" if len(columns) > 2 else "")
     return f"""\
 # Benchmarks
 
@@ -206,8 +227,7 @@ Little's mean is the mean latency a closed loop of that many connections must sh
 
 ## CPU per request (µs, medians)
 
-| part of the stack | trivial POST | real decision |
-| --- | ---: | ---: |
+{cpu_header}
 {cpu}
 
 CPU ticks of each process (`/proc/PID/stat`) and of the whole machine (`/proc/stat`) over the scenario,
