@@ -6,6 +6,11 @@ import { chromium, type Browser, type Page, type Request } from 'playwright-core
 import type { SaleView } from '../src/lib/types';
 
 export const BASE_URL = (process.env.FLASHSALE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+/**
+ * A second sale-api in the `oidc` auth mode on the same stores (so it serves the same sales), for
+ * the sign-in scenarios; null when not set (they are skipped then).
+ */
+export const OIDC_URL = process.env.FLASHSALE_OIDC_URL ? process.env.FLASHSALE_OIDC_URL.replace(/\/+$/, '') : null;
 export const RESULTS_DIR = fileURLToPath(new URL('../e2e-results/', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -114,8 +119,9 @@ export function restartSaleApi(): Promise<string> {
   return runCommand(requiredEnv('FLASHSALE_RESTART_CMD'), [], 600_000);
 }
 
-export function saleUrl(saleId: string): string {
-  return `${BASE_URL}/sales/${saleId}`;
+/** The sale page on `base` (the none-mode sale-api unless told otherwise). */
+export function saleUrl(saleId: string, base = BASE_URL): string {
+  return `${base}/sales/${saleId}`;
 }
 
 export function isPurchasePost(request: Request): boolean {
@@ -136,8 +142,8 @@ export const ui = {
   buyButton: (page: Page) => page.locator('button.buy'),
 };
 
-export async function openSale(page: Page, saleId: string, productName: string): Promise<void> {
-  await page.goto(saleUrl(saleId));
+export async function openSale(page: Page, saleId: string, productName: string, base = BASE_URL): Promise<void> {
+  await page.goto(saleUrl(saleId, base));
   await page.getByRole('heading', { level: 1, name: productName }).waitFor({ timeout: 30_000 });
 }
 

@@ -72,6 +72,21 @@ describe('useAuthLoader', () => {
       expect(s.oidc().user).toEqual({ sub: 'sub-alice', name: 'alice', accessToken: 't1' });
     });
 
+    it('renews a token that ran out while the tab was away, with the refresh token', async () => {
+      UserManager.stored = oidcUser({ token: 'stale', expired: true });
+      UserManager.silent = oidcUser({ token: 'fresh' });
+      const s = await setup();
+      expect(UserManager.latest().signinSilent).toHaveBeenCalledTimes(1);
+      expect(s.oidc().user?.accessToken).toBe('fresh');
+    });
+
+    it('shows a shopper whose token ran out and cannot be renewed as signed out, and forgets them', async () => {
+      UserManager.stored = oidcUser({ token: 'stale', expired: true });
+      const s = await setup();
+      expect(s.oidc().user).toBeNull();
+      expect(UserManager.latest().removeUser).toHaveBeenCalledTimes(1);
+    });
+
     it('follows the shopper: a silent renew brings a new token, a sign-out none', async () => {
       UserManager.stored = oidcUser({ token: 't1' });
       const s = await setup();

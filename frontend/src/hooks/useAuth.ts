@@ -104,7 +104,16 @@ export function useAuthLoader(): Auth {
         manager.stopSilentRenew();
       };
       // Unreadable storage is the same as nobody signed in.
-      const stored = await manager.getUser().catch(() => null);
+      let stored = await manager.getUser().catch(() => null);
+      // A tab come back after its access token ran out: the automatic renew schedules nothing for
+      // a token already expired, so renew now with the refresh token; failing that, the shopper is
+      // shown signed out rather than signed in with a token every purchase would be refused.
+      if (stored?.expired) {
+        stored = await manager.signinSilent().catch(async () => {
+          await manager.removeUser().catch(() => undefined);
+          return null;
+        });
+      }
       if (cancelled) return;
       setUser(stored && signedInUser(stored));
       setLoaded({ status: 'ready', oidc: oidcActions(manager) });

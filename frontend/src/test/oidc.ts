@@ -16,6 +16,8 @@ export class UserManager {
   static stored: User | null = null;
   /** What signinRedirectCallback() gives, or throws. */
   static callback: User | Error = new Error('no sign-in under way');
+  /** What signinSilent() (a renew with the refresh token) gives, or throws. */
+  static silent: User | Error = new Error('no refresh token');
 
   private readonly loaded = new Set<Listener<[User]>>();
   private readonly unloaded = new Set<Listener<[]>>();
@@ -39,6 +41,12 @@ export class UserManager {
     this.load(result);
     return Promise.resolve(result);
   });
+  readonly signinSilent = vi.fn(() => {
+    const result = UserManager.silent;
+    if (result instanceof Error) return Promise.reject(result);
+    this.load(result);
+    return Promise.resolve(result);
+  });
   readonly removeUser = vi.fn(() => {
     for (const cb of this.unloaded) cb();
     return Promise.resolve();
@@ -55,6 +63,7 @@ export class UserManager {
     UserManager.instances = [];
     UserManager.stored = null;
     UserManager.callback = new Error('no sign-in under way');
+    UserManager.silent = new Error('no refresh token');
   }
 
   static latest(): UserManager {
@@ -78,6 +87,12 @@ export class UserManager {
   }
 }
 
-export function oidcUser({ sub = 'sub-alice', name = 'alice', token = 'token-alice', state }: { sub?: string; name?: string; token?: string; state?: unknown } = {}): User {
-  return { profile: { sub, preferred_username: name }, access_token: token, state } as unknown as User;
+export function oidcUser({
+  sub = 'sub-alice',
+  name = 'alice',
+  token = 'token-alice',
+  state,
+  expired = false,
+}: { sub?: string; name?: string; token?: string; state?: unknown; expired?: boolean } = {}): User {
+  return { profile: { sub, preferred_username: name }, access_token: token, state, expired } as unknown as User;
 }
