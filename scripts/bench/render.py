@@ -258,6 +258,18 @@ deleted once PostgreSQL holds them. Per-IP rate limiting is off locally (one cli
 limits stay on. Persistence time is measured from the end of the real-decisions run until PostgreSQL
 holds every unit sold. The SSE crowd (scripts/bench/sse-crowd.mjs) opens 10,000 event streams on one
 pod, sells the sale's last units and times each stream's final state: {b.sse()}.
+{token_note(b)}"""
+
+
+def token_note(b):
+    if not b.has("decisions_token_rps"):
+        return ""
+    return """
+Signed shoppers: every scenario above runs with sale-api in the `none` auth mode (a self-named
+`X-User-Id`), so that it prices the purchase alone. The token rounds follow them on a restarted
+sale-api in `oidc` mode that trusts the benchmark's RSA key (a public key: no discovery, no JWKS
+fetch), after their own 20 s warm-up; each request carries the access token of a shopper never seen
+before (RS256, minted once by tools' `BenchTokens`), verified on the event loop.
 """
 
 
