@@ -5,11 +5,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  activeSale,
   buy,
   buyViaApi,
   createSale,
   isPurchasePost,
   launchBrowser,
+  newPage,
   openSale,
   restartSaleApi,
   screenshot,
@@ -23,24 +25,8 @@ const poll = (timeout: number) => ({ timeout, interval: 200 });
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-async function newPage(viewport = { width: 1100, height: 800 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10 * SECOND);
-  return page;
-}
-
-/** Creates an active sale: it starts a moment from now, so the SPA is seen going live too. */
-async function activeSale(scenario: string, initialStock: number, perUserLimit = 1) {
-  const id = uniqueId(scenario);
-  const productName = `E2E ${scenario} item`;
-  await createSale({ id, productName, initialStock, perUserLimit, start: '+2s', end: '+10m' });
-  return { id, productName };
-}
-
 async function openLive(saleId: string, productName: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const page = await newPage(viewport);
+  const page = await newPage(browser, contexts, viewport);
   await openSale(page, saleId, productName);
   await expect.poll(() => ui.state(page), poll(60 * SECOND)).toBe('ACTIVE');
   await expect.poll(() => ui.stream(page), poll(30 * SECOND)).toBe('live');
@@ -127,7 +113,7 @@ describe('Flashsale shopper SPA', () => {
     const id = uniqueId('cycle');
     const productName = 'E2E lifecycle item';
     await createSale({ id, productName, initialStock: 10, start: '+20s', end: '+35s' });
-    const page = await newPage();
+    const page = await newPage(browser, contexts);
     await openSale(page, id, productName);
 
     expect(await ui.state(page)).toBe('UPCOMING');

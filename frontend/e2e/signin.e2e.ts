@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Purchase, SaleView } from '../src/lib/types';
-import { createSale, isPurchasePost, launchBrowser, OIDC_URL, openSale, saleUrl, screenshot, ui, uniqueId } from './support';
+import { activeSale, isPurchasePost, launchBrowser, newPage, OIDC_URL, openSale, saleUrl, screenshot, ui } from './support';
 
 const SECOND = 1_000;
 const poll = (timeout: number) => ({ timeout, interval: 200 });
@@ -162,26 +162,15 @@ async function expectSignedInAs(page: Page, username: string): Promise<void> {
   await header.signOut(page).waitFor({ timeout: 5 * SECOND });
 }
 
-async function newPage(): Promise<Page> {
-  // A context per scenario: its own sessionStorage and its own Keycloak cookies (SSO session).
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10 * SECOND);
-  return page;
-}
-
-/** An active sale (it starts a moment from now), served by both sale-apis. */
-async function activeSale(scenario: string, initialStock: number, perUserLimit = 1) {
-  const id = uniqueId(scenario);
-  const productName = `E2E ${scenario} item`;
-  await createSale({ id, productName, initialStock, perUserLimit, start: '+2s', end: '+10m' });
-  return { id, productName, url: saleUrl(id, oidcBase()) };
+/** An active sale, served by both sale-apis; its page on the oidc one. */
+async function oidcSale(scenario: string, initialStock: number, perUserLimit = 1) {
+  const sale = await activeSale(scenario, initialStock, perUserLimit);
+  return { ...sale, url: saleUrl(sale.id, oidcBase()) };
 }
 
 /** The sale page on the oidc sale-api, once the sale is on; uncaught page errors are collected. */
 async function openLive(sale: { id: string; productName: string }, pageErrors: string[]): Promise<Page> {
-  const page = await newPage();
+  const page = await newPage(browser, contexts);
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await openSale(page, sale.id, sale.productName, oidcBase());
   await expect.poll(() => ui.state(page), poll(60 * SECOND)).toBe('ACTIVE');
@@ -200,7 +189,7 @@ describe.skipIf(OIDC_URL === null)('Flashsale shopper SPA: sign-in (oidc mode)',
   });
 
   it('sign-in on Keycloak, buy, reload, sign-out: alice', async () => {
-    const sale = await activeSale('signin', 5);
+    const sale = await oidcSale('signin', 5);
     const pageErrors: string[] = [];
     const page = await openLive(sale, pageErrors);
 
@@ -291,7 +280,7 @@ describe.skipIf(OIDC_URL === null)('Flashsale shopper SPA: sign-in (oidc mode)',
   });
 
   it('expired session: Buy answers 401, the SPA signs bob in again, back to the same sale and quantity, Buy again', async () => {
-    const sale = await activeSale('expiry', 5, 3);
+    const sale = await oidcSale('expiry', 5, 3);
     const pageErrors: string[] = [];
     const page = await openLive(sale, pageErrors);
 
@@ -418,7 +407,7 @@ describe.skipIf(OIDC_URL === null)('Flashsale shopper SPA: sign-in (oidc mode)',
   });
 
   it('no token: a purchase through the oidc sale-api is refused with 401 UNAUTHENTICATED', async () => {
-    const sale = await activeSale('notoken', 5);
+    const sale = await oidcSale('notoken', 5);
     await expect
       .poll(async () => (await api<SaleView>('GET', `/sales/${sale.id}`)).body.data?.state, poll(60 * SECOND))
       .toBe('ACTIVE');

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 import type { SaleView } from '../src/lib/types';
 
 export const BASE_URL = (process.env.FLASHSALE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
@@ -67,6 +67,26 @@ export interface SaleSpec {
   /** ISO-8601 or relative like "+10s", as the sale command accepts. */
   start: string;
   end: string;
+}
+
+/**
+ * A page in a browser context of its own (its own storage and cookies, so its own Keycloak
+ * session); the context joins `contexts`, which the suite closes at the end.
+ */
+export async function newPage(browser: Browser, contexts: BrowserContext[], viewport = { width: 1100, height: 800 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  return page;
+}
+
+/** An active sale: it starts a moment from now, so the SPA is seen going live too. */
+export async function activeSale(scenario: string, initialStock: number, perUserLimit = 1): Promise<{ id: string; productName: string }> {
+  const id = uniqueId(scenario);
+  const productName = `E2E ${scenario} item`;
+  await createSale({ id, productName, initialStock, perUserLimit, start: '+2s', end: '+10m' });
+  return { id, productName };
 }
 
 /** Creates the sale through FLASHSALE_SALE_CMD and waits until sale-api serves it. */

@@ -15,8 +15,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.result.method.annotation.RequestMappingHandlerMapping;
 import reactor.core.publisher.Flux;
@@ -101,6 +103,19 @@ class EndpointsIT extends ApiTestSupport {
         http.delete().uri("/api/v1/sales").exchange().expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
                 .expectBody().jsonPath("$.error.code").isEqualTo("METHOD_NOT_ALLOWED");
         http.put().uri("/api/v1/sales/x/purchases").exchange().expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
+                .expectBody().jsonPath("$.error.code").isEqualTo("METHOD_NOT_ALLOWED");
+    }
+
+    /** The security firewall's refusals (SecurityConfiguration) come in the envelope too, not as bare 400s. */
+    @Test
+    void suspiciousPathsAndMethodsAreAnsweredInTheEnvelope() {
+        for (String path : new String[] {"/api/v1/sales/x/purchases/%2e%2e", "/api/v1/sales/x/%2fpurchases", "/api/v1//sales"}) {
+            http.get().uri(java.net.URI.create(baseUrl() + path)).exchange().expectStatus().isNotFound()
+                    .expectBody().jsonPath("$.success").isEqualTo(false).jsonPath("$.error.code").isEqualTo("NOT_FOUND");
+        }
+        // outside HTTP's methods, so outside what the OpenAPI validator can even name
+        WebTestClient.bindToServer().baseUrl(baseUrl()).build()
+                .method(HttpMethod.valueOf("FOO")).uri("/api/v1/sales").exchange().expectStatus().isEqualTo(HttpStatus.METHOD_NOT_ALLOWED)
                 .expectBody().jsonPath("$.error.code").isEqualTo("METHOD_NOT_ALLOWED");
     }
 

@@ -2,17 +2,20 @@ package dev.flashsale.api.auth;
 
 import dev.flashsale.api.config.FlashsaleProperties;
 import dev.flashsale.api.config.FlashsaleProperties.AuthMode;
+import dev.flashsale.api.web.ApiError;
 import dev.flashsale.api.web.Cidr;
 import dev.flashsale.api.web.ClientAddress;
 import dev.flashsale.api.web.ErrorHandler;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.authentication.ReactiveAuthenticationManager;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
@@ -24,6 +27,7 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
 import org.springframework.security.web.server.authentication.AuthenticationWebFilter;
 import org.springframework.security.web.server.authentication.ServerAuthenticationEntryPointFailureHandler;
 import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.firewall.ServerExchangeRejectedHandler;
 import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 import org.springframework.security.web.server.util.matcher.OrServerWebExchangeMatcher;
 import org.springframework.security.web.server.util.matcher.ServerWebExchangeMatcher;
@@ -103,6 +107,26 @@ public class SecurityConfiguration {
         filter.setSecurityContextRepository(NoOpServerSecurityContextRepository.getInstance());
         filter.setAuthenticationFailureHandler(new ServerAuthenticationEntryPointFailureHandler(unauthenticated));
         return filter;
+    }
+
+    /**
+     * Spring Security's firewall refuses every request it finds suspicious (a path with encoded dots
+     * or slashes or not normalized, a method outside HTTP's, a header with control characters),
+     * whichever chain would match; its own answer is a bare 400. In the envelope instead: such a
+     * path names no route of ours (404), such a method none either (405), a header is the client's
+     * mistake (400).
+     */
+    @Bean
+    ServerExchangeRejectedHandler rejectedInTheEnvelope(ErrorHandler errors) {
+        return (exchange, rejected) -> {
+            String why = String.valueOf(rejected.getMessage());
+            ApiError error = why.contains("HTTP method")
+                    ? new ApiError(HttpStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "This method is not allowed here.")
+                    : why.contains("header")
+                    ? ApiError.validation(Map.of("headers", "contain characters that are not allowed"))
+                    : new ApiError(HttpStatus.NOT_FOUND, "NOT_FOUND", "No such resource.");
+            return errors.handle(exchange, error);
+        };
     }
 
     @Bean
