@@ -51,8 +51,17 @@ public record SaleKeys(String saleId) {
      */
     public String reconcileLease() { return key("reconcile"); }
 
+    /** Hash (checkout): purchaseId to its hold record {@code status|atMillis|expiresAtMillis|paymentId}. */
+    public String holds() { return key("holds"); }
+
+    /** Sorted set (checkout): the open holds' purchase ids, scored by expiresAt (ms, Redis clock). */
+    public String expiry() { return key("expiry"); }
+
+    /** Hash (checkout): paymentId to the answer given to it, so that a payment repeated gets it again. */
+    public String payments() { return key("payments"); }
+
     /** Every key of the sale, in the order delete.lua expects. */
     public List<String> all() {
-        return List.of(meta(), buyers(), purchases(), outbox(), idempotency(), persisted());
+        return List.of(meta(), buyers(), purchases(), outbox(), idempotency(), persisted(), holds(), expiry(), payments());
     }
 }

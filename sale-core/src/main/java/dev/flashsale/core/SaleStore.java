@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import reactor.core.publisher.Flux;
@@ -49,7 +50,8 @@ public final class SaleStore {
                         CHANNEL, SaleKeys.RELAY_GROUP, create ? "1" : "0", spec.id(), spec.sku(),
                         spec.productName().strip(), Long.toString(spec.initialStock()),
                         Integer.toString(spec.perUserLimit()), millis(spec.startTime()), millis(spec.endTime()),
-                        flag(spec.paused()), flag(spec.cancelled()))
+                        flag(spec.paused()), flag(spec.cancelled()),
+                        spec.holdFor() == null ? "0" : Long.toString(spec.holdFor().toMillis()))
                 .map(SaleStore::upsertResult);
     }
 
@@ -108,7 +110,8 @@ public final class SaleStore {
         request.validate().throwIfAny();
         SaleKeys k = SaleKeys.of(request.saleId());
         return Scripts.PURCHASE.<List<Object>>run(redis, ScriptOutputType.MULTI,
-                        List.of(k.meta(), k.buyers(), k.purchases(), k.outbox(), k.idempotency(), k.persisted()),
+                        List.of(k.meta(), k.buyers(), k.purchases(), k.outbox(), k.idempotency(), k.persisted(),
+                                k.holds(), k.expiry()),
                         CHANNEL, request.userId(), Integer.toString(request.qty()),
                         request.idempotencyKey() == null ? "" : request.idempotencyKey())
                 .map(r -> PurchaseResult.fromScript(request.saleId(), r));
@@ -118,20 +121,62 @@ public final class SaleStore {
     public Mono<MyPurchase> myPurchase(String saleId, String userId) {
         SaleKeys k = SaleKeys.of(saleId);
         return Scripts.MY_PURCHASE.<List<Object>>run(redis, ScriptOutputType.MULTI,
-                        List.of(k.meta(), k.buyers(), k.purchases(), k.persisted()), userId.strip())
+                        List.of(k.meta(), k.buyers(), k.purchases(), k.persisted(), k.holds()), userId.strip())
                 .map(r -> MyPurchase.fromScript(saleId, r));
     }
 
-    /** Counts purchases of one sale as committed in PostgreSQL; returns the persisted units (-1: sale gone). */
-    public Mono<Long> markPersisted(String saleId, List<Purchase> purchases) {
+    // ---- checkout ----
+
+    /** The keys release() in common.lua works on, in the order pay, cancel and expire expect. */
+    private static List<String> holdKeys(SaleKeys k) {
+        return List.of(k.meta(), k.buyers(), k.purchases(), k.outbox(), k.persisted(), k.holds(), k.expiry());
+    }
+
+    /** A payment of the hold {@code purchaseId} (the sale id is the purchase id's prefix). */
+    public Mono<HoldResult> pay(String saleId, String purchaseId, String paymentId) {
         SaleKeys k = SaleKeys.of(saleId);
-        List<String> args = new ArrayList<>(1 + purchases.size() * 2);
+        List<String> keys = new ArrayList<>(holdKeys(k));
+        keys.add(k.payments());
+        return Scripts.PAY.<List<Object>>run(redis, ScriptOutputType.MULTI, keys, CHANNEL, purchaseId, paymentId)
+                .map(r -> HoldResult.fromScript(saleId, r));
+    }
+
+    /** The shopper gives up their latest purchase while it is held. */
+    public Mono<HoldResult> cancel(String saleId, String userId) {
+        return Scripts.CANCEL.<List<Object>>run(redis, ScriptOutputType.MULTI, holdKeys(SaleKeys.of(saleId)),
+                CHANNEL, userId.strip()).map(r -> HoldResult.fromScript(saleId, r));
+    }
+
+    /** Expires at most {@code max} of the sale's due holds. */
+    public Mono<Expiry> expire(String saleId, int max) {
+        return Scripts.EXPIRE.<List<Object>>run(redis, ScriptOutputType.MULTI, holdKeys(SaleKeys.of(saleId)),
+                CHANNEL, Integer.toString(max)).map(r -> new Expiry(Scripts.num(r.get(0)),
+                        Scripts.num(r.get(1)) < 0 ? null : Scripts.instant(r.get(1)), Scripts.instant(r.get(2))));
+    }
+
+    /**
+     * What one expiry call did: {@code expired} holds released (-1: the sale is gone), the next open
+     * hold's expiresAt (null: none open), the Redis clock.
+     */
+    public record Expiry(long expired, Instant nextExpiresAt, Instant serverTime) {}
+
+    /** A purchase committed in PostgreSQL, with the ledger event stored with it (null: no checkout). */
+    public record Persisted(Purchase purchase, LedgerEvent.Kind event) {}
+
+    /**
+     * Counts purchases of one sale as committed in PostgreSQL with their current status; returns the
+     * persisted units (-1: sale gone).
+     */
+    public Mono<Long> markPersisted(String saleId, List<Persisted> stored) {
+        SaleKeys k = SaleKeys.of(saleId);
+        List<String> args = new ArrayList<>(1 + stored.size() * 3);
         args.add(CHANNEL);
-        for (Purchase p : purchases) {
-            args.add(p.purchaseId());
-            args.add(Integer.toString(p.qty()));
+        for (Persisted p : stored) {
+            args.add(p.purchase().purchaseId());
+            args.add(Integer.toString(p.purchase().qty()));
+            args.add(p.event() == null ? "" : p.event().name());
         }
-        return Scripts.MARK_PERSISTED.run(redis, ScriptOutputType.INTEGER, List.of(k.meta(), k.persisted()),
+        return Scripts.MARK_PERSISTED.run(redis, ScriptOutputType.INTEGER, List.of(k.meta(), k.persisted(), k.holds()),
                 args.toArray(String[]::new));
     }
 
@@ -145,7 +190,7 @@ public final class SaleStore {
     public Mono<Long> redrive(String saleId, List<String> purchaseIds) {
         SaleKeys k = SaleKeys.of(saleId);
         return Scripts.REDRIVE.run(redis, ScriptOutputType.INTEGER,
-                List.of(k.meta(), k.purchases(), k.outbox()), purchaseIds.toArray(String[]::new));
+                List.of(k.meta(), k.purchases(), k.outbox(), k.holds()), purchaseIds.toArray(String[]::new));
     }
 
     // ---- reconciliation: cheap reads that never load a whole sale ----
@@ -177,6 +222,20 @@ public final class SaleStore {
         }
         return redis.hmget(SaleKeys.of(saleId).purchases(), purchaseIds.toArray(String[]::new))
                 .filter(KeyValue::hasValue).map(KeyValue::getKey).collect(Collectors.toSet());
+    }
+
+    /** The hold records of the given purchases that have one (checkout), by purchase id (one HMGET). */
+    public Mono<Map<String, Hold>> holds(String saleId, List<String> purchaseIds) {
+        if (purchaseIds.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return redis.hmget(SaleKeys.of(saleId).holds(), purchaseIds.toArray(String[]::new))
+                .filter(KeyValue::hasValue).collectMap(KeyValue::getKey, kv -> Hold.parse(kv.getValue()));
+    }
+
+    /** How many purchases PostgreSQL holds with their current status (SCARD of the persisted set). */
+    public Mono<Long> persistedPurchaseCount(String saleId) {
+        return redis.scard(SaleKeys.of(saleId).persisted());
     }
 
     /** Entries waiting in the sale's outbox (XLEN). */

@@ -20,7 +20,8 @@ import reactor.core.publisher.Mono;
  */
 public enum Scripts {
     PURCHASE("purchase"), VIEW("view"), MY_PURCHASE("my_purchase"), UPSERT("upsert"), SET_FLAG("set_flag"),
-    DELETE("delete"), MARK_PERSISTED("mark_persisted"), REDRIVE("redrive");
+    DELETE("delete"), MARK_PERSISTED("mark_persisted"), REDRIVE("redrive"), PAY("pay"), CANCEL("cancel"),
+    EXPIRE("expire");
 
     private final String source;
     private final String sha;

@@ -185,9 +185,9 @@ class SaleStoreIT {
         PurchaseResult bought = buy(sale, "u1");
         assertThat(store.delete(sale.id(), false).block().outcome()).isEqualTo(DeleteResult.Outcome.NOT_PERSISTED);
         assertThat(store.saleIds().collectList().block()).as("listed while its keys stay").contains(sale.id());
-        assertThat(store.markPersisted(sale.id(), List.of(bought.purchase())).block()).isEqualTo(1);
+        assertThat(store.markPersisted(sale.id(), List.of(new SaleStore.Persisted(bought.purchase(), null))).block()).isEqualTo(1);
         // reported twice, counted once
-        assertThat(store.markPersisted(sale.id(), List.of(bought.purchase())).block()).isEqualTo(1);
+        assertThat(store.markPersisted(sale.id(), List.of(new SaleStore.Persisted(bought.purchase(), null))).block()).isEqualTo(1);
         assertThat(store.myPurchase(sale.id(), "u1").block().persisted()).isTrue();
         assertThat(store.delete(sale.id(), false).block().outcome()).isEqualTo(DeleteResult.Outcome.DELETED);
         assertThat(store.view(sale.id()).blockOptional()).isEmpty();
