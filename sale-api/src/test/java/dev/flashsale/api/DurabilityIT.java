@@ -20,7 +20,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -147,12 +149,108 @@ class DurabilityIT {
         awaitPersistedExactly(second.id(), 200, Duration.ofSeconds(30));
     }
 
+    /**
+     * Checkout: kill -9 of the pods that took and paid the holds, while holds are open. Holds live
+     * in Redis, not in a pod: they are expired by whichever pod runs (here the one started again);
+     * each unpaid hold is released exactly once, and PostgreSQL's ledger says so.
+     */
+    @Test
+    @Order(5)
+    void killingThePodsThatExpireHoldsLosesNoHoldAndReleasesNoneTwice() throws Exception {
+        // the previous test left pod A dead
+        podA = startPod("a3", portA);
+        awaitReady(podA, portA);
+        SaleSpec sale = redis.created(redis.activeSale("holdkill", 200, 1).withHoldFor(Duration.ofSeconds(3)));
+        List<String> held = purchaseIds(buyMany(portA, sale.id(), "hk", 60));
+        assertThat(held).hasSize(60);
+        List<String> paid = held.subList(0, 20);
+        for (String pid : paid) {
+            assertThat(pay(portB, pid).statusCode()).isEqualTo(200);
+        }
+        // the pod that took the holds dies at once, the other a moment later: nobody expires them now
+        podA.kill();
+        podB.kill();
+        // the holds fall due now (in the whole suite, sale-api contexts of other tests in this JVM
+        // may expire them meanwhile: any pod may, once)
+        Thread.sleep(4_000);
+        podA = startPod("a4", portA);
+        awaitReady(podA, portA);
+        await("the holds expired").atMost(Duration.ofSeconds(10)).until(() -> store.view(sale.id()).block().held() == 0);
+        podB = startPod("b2", portB);
+        awaitReady(podB, portB);
+        assertHoldsSettledOnce(sale.id(), held, paid);
+    }
+
+    /** Checkout: Redis restarts while holds are open and falling due; none is lost or released twice. */
+    @Test
+    @Order(6)
+    void aRedisRestartDuringOpenHoldsLosesNoHoldAndReleasesNoneTwice() throws Exception {
+        SaleSpec sale = redis.created(redis.activeSale("holdredis", 200, 1).withHoldFor(Duration.ofSeconds(4)));
+        List<String> held = purchaseIds(buyMany(portA, sale.id(), "hr", 50));
+        assertThat(held).hasSize(50);
+        List<String> paid = held.subList(0, 10);
+        for (String pid : paid) {
+            assertThat(pay(portB, pid).statusCode()).isEqualTo(200);
+        }
+        TestServices.stop(Service.REDIS);
+        Thread.sleep(5_000); // the holds fall due while Redis is away
+        TestServices.start(Service.REDIS);
+        await("holds expired after the restart").atMost(Duration.ofSeconds(30)).until(() -> store.view(sale.id()).block().held() == 0);
+        assertHoldsSettledOnce(sale.id(), held, paid);
+    }
+
     // ---- helpers ----
+
+    /**
+     * Every paid hold CONFIRMED and every other one EXPIRED, each unit back in stock once; in
+     * PostgreSQL each purchase has exactly HELD and its end in the ledger, and its status.
+     */
+    private static void assertHoldsSettledOnce(String saleId, List<String> held, List<String> paid) throws Exception {
+        var view = store.view(saleId).block();
+        assertThat(List.of(view.stock(), view.held(), view.confirmed()))
+                .containsExactly(view.initialStock() - paid.size(), 0L, (long) paid.size());
+        var holds = store.holds(saleId, held).block();
+        for (String pid : held) {
+            assertThat(holds.get(pid).status().name()).as(pid).isEqualTo(paid.contains(pid) ? "CONFIRMED" : "EXPIRED");
+        }
+        await("the ledger of " + saleId).atMost(Duration.ofSeconds(60)).until(() -> ledgerRows(saleId) == 2L * held.size());
+        Thread.sleep(2_000); // a duplicate still in flight would land now
+        assertThat(ledgerRows(saleId)).isEqualTo(2L * held.size());
+        assertThat(query("SELECT count(*) FROM purchase_events WHERE sale_id = ? AND event = 'EXPIRED'", saleId))
+                .isEqualTo(held.size() - paid.size());
+        assertThat(query("SELECT count(*) FROM purchases WHERE sale_id = ? AND status = 'CONFIRMED'", saleId)).isEqualTo(paid.size());
+        assertThat(query("SELECT count(*) FROM purchases WHERE sale_id = ? AND status = 'EXPIRED'", saleId))
+                .isEqualTo(held.size() - paid.size());
+        await("persisted == confirmed").atMost(Duration.ofSeconds(30)).until(() -> store.view(saleId).block().persisted() == paid.size());
+    }
+
+    private static long ledgerRows(String saleId) {
+        return query("SELECT count(*) FROM purchase_events WHERE sale_id = ?", saleId);
+    }
+
+    private static List<String> purchaseIds(List<String> bodies) {
+        return bodies.stream().map(b -> b.replaceAll(".*\"purchaseId\":\"([^\"]+)\".*", "$1")).toList();
+    }
+
+    private static HttpResponse<String> pay(int port, String purchaseId) {
+        byte[] body = ("{\"type\":\"payment.succeeded\",\"purchaseId\":\"" + purchaseId + "\",\"paymentId\":\"pay-"
+                + purchaseId + "\"}").getBytes(StandardCharsets.UTF_8);
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/payments/events"))
+                    .header("Content-Type", "application/json")
+                    .header("Flashsale-Signature", CheckoutIT.SIGNER.sign(Instant.now().getEpochSecond(), body))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static JavaProcess startPod(String name, int port) {
         return JavaProcess.of("it-" + name, Repo.jar("sale-api", "sale-api-.*\\.jar"))
                 .jvm(List.of("-Xmx384m")).args("--server.port=" + port, "--spring.profiles.active=test",
-                        "--flashsale.relay.claim-after=3s", "--flashsale.auth.mode=none")
+                        "--flashsale.relay.claim-after=3s", "--flashsale.auth.mode=none",
+                        "--flashsale.checkout.webhook-secret=test-webhook-secret")
                 .logDir(Repo.root().resolve("sale-api/target")).start();
     }
 
@@ -198,9 +296,14 @@ class DurabilityIT {
     }
 
     private static long rows(String saleId) {
+        return query("SELECT count(*) FROM purchases WHERE sale_id = ?", saleId);
+    }
+
+    /** A count of the sale's rows; -1 while PostgreSQL cannot answer. */
+    private static long query(String countSql, String saleId) {
         try (Connection c = DriverManager.getConnection(System.getenv("FLASHSALE_JDBC_URL"),
                 System.getenv("FLASHSALE_DB_USER"), System.getenv("FLASHSALE_DB_PASSWORD"));
-             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM purchases WHERE sale_id = ?")) {
+             PreparedStatement s = c.prepareStatement(countSql)) {
             s.setString(1, saleId);
             try (ResultSet r = s.executeQuery()) {
                 r.next();

@@ -130,7 +130,7 @@ class EventResyncIT extends ApiTestSupport {
         long currentId = view(sale.id()).eventId();
         assertThat(seen.get(seen.size() - 1).id()).isEqualTo(Long.toString(currentId));
         assertThat(seen.stream().filter(e -> "stock-update".equals(e.event())).map(ServerSentEvent::data).toList())
-                .containsExactly("{\"id\":\"" + sale.id() + "\",\"stock\":7,\"sold\":3}");
+                .containsExactly("{\"id\":\"" + sale.id() + "\",\"stock\":7,\"sold\":3,\"held\":0,\"confirmed\":3}");
         assertThat(seen.stream().filter(e -> "state-change".equals(e.event())).map(ServerSentEvent::data).toList())
                 .containsExactly("{\"id\":\"" + sale.id() + "\",\"state\":\"PAUSED\",\"endReason\":null}");
 
@@ -190,7 +190,7 @@ class EventResyncIT extends ApiTestSupport {
         subscriptions.forEach(Disposable::dispose);
         assertIncreasingIds(seen);
         List<String> stock = seen.stream().filter(e -> "stock-update".equals(e.event())).map(ServerSentEvent::data).toList();
-        assertThat(stock.get(stock.size() - 1)).isEqualTo("{\"id\":\"" + sale.id() + "\",\"stock\":0,\"sold\":5}");
+        assertThat(stock.get(stock.size() - 1)).isEqualTo("{\"id\":\"" + sale.id() + "\",\"stock\":0,\"sold\":5,\"held\":0,\"confirmed\":5}");
         assertThat(seen.get(seen.size() - 1).data())
                 .isEqualTo("{\"id\":\"" + sale.id() + "\",\"state\":\"ENDED\",\"endReason\":\"SOLD_OUT\"}");
     }

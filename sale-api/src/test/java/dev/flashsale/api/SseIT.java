@@ -69,7 +69,7 @@ class SseIT extends ApiTestSupport {
         List<ServerSentEvent<String>> stock = events.stream().filter(e -> "stock-update".equals(e.event())).toList();
         assertThat(stock).isNotEmpty();
         // bursts may be coalesced, but the last value always arrives, before the state change
-        assertThat(stock.get(stock.size() - 1).data()).isEqualTo("{\"id\":\"" + sale.id() + "\",\"stock\":0,\"sold\":5}");
+        assertThat(stock.get(stock.size() - 1).data()).isEqualTo("{\"id\":\"" + sale.id() + "\",\"stock\":0,\"sold\":5,\"held\":0,\"confirmed\":5}");
         ServerSentEvent<String> last = events.get(events.size() - 1);
         assertThat(last.event()).isEqualTo("state-change");
         assertThat(last.data()).isEqualTo("{\"id\":\"" + sale.id() + "\",\"state\":\"ENDED\",\"endReason\":\"SOLD_OUT\"}");

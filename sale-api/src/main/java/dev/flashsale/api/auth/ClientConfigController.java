@@ -10,7 +10,7 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** GET /api/v1/config: how the SPA signs a shopper in, decided once at start. */
+/** GET /api/v1/config: how the SPA signs a shopper in and where it sends them to pay, decided once at start. */
 @RestController
 public class ClientConfigController {
 
@@ -26,7 +26,11 @@ public class ClientConfigController {
             auth.put("issuer", issuer);
             auth.put("clientId", props.auth().clientId());
         }
-        this.config = new Json.Ok(Map.of("auth", auth));
+        String paymentUrl = props.checkout().paymentUrl();
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("auth", auth);
+        config.put("checkout", paymentUrl.isBlank() ? null : Map.of("paymentUrl", paymentUrl));
+        this.config = new Json.Ok(config);
     }
 
     @GetMapping(path = "/api/v1/config", produces = MediaType.APPLICATION_JSON_VALUE)

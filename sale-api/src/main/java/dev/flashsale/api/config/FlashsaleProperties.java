@@ -24,6 +24,7 @@ public record FlashsaleProperties(
         @DefaultValue Reconciliation reconciliation,
         @DefaultValue EndedSales endedSales,
         @DefaultValue Auth auth,
+        @DefaultValue Checkout checkout,
         @DefaultValue List<String> trustedProxies,
         @DefaultValue("x-forwarded-for") ClientAddress.Header forwardedHeader) {
 
@@ -100,4 +101,16 @@ public record FlashsaleProperties(
                        @DefaultValue List<String> gateways, @DefaultValue("X-User-Id") String header) {}
 
     public enum AuthMode { OIDC, TRUSTED_HEADER, NONE }
+
+    /**
+     * Checkout (docs/contract/api.md, "Checkout"): sales with {@code spec.checkout.holdFor}.
+     * @param webhookSecret  the payment provider's HMAC secret for POST /api/v1/payments/events;
+     *                       empty: the webhook answers 503
+     * @param paymentUrl     where the SPA sends a shopper to pay a hold (GET /api/v1/config)
+     * @param expiryInterval how often each pod expires due holds (a hold ends within about this
+     *                       much of its expiresAt)
+     * @param expiryBatch    holds one expiry call releases at most (it goes on at once while more are due)
+     */
+    public record Checkout(@DefaultValue("") String webhookSecret, @DefaultValue("") String paymentUrl,
+                           @DefaultValue("250ms") Duration expiryInterval, @DefaultValue("500") int expiryBatch) {}
 }

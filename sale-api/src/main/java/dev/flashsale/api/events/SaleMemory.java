@@ -98,7 +98,12 @@ public class SaleMemory {
     /** Called with every script answer that proves the sale has ended. */
     public void onResult(String saleId, PurchaseResult result) {
         switch (result.outcome()) {
-            case SOLD_OUT -> learnEnded(saleId, EndReason.SOLD_OUT);
+            // with checkout, sold out while holds are open is not the end: released units sell again
+            case SOLD_OUT -> {
+                if (result.state() == SaleState.ENDED) {
+                    learnEnded(saleId, EndReason.SOLD_OUT);
+                }
+            }
             case SALE_ENDED -> learnEnded(saleId, result.endReason());
             default -> { }
         }

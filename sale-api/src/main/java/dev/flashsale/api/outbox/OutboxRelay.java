@@ -214,7 +214,7 @@ public class OutboxRelay implements SmartLifecycle {
         List<CompletableFuture<?>> acks = new ArrayList<>(entries.size());
         for (StreamMessage<String, String> m : entries) {
             OutboxEntry entry = OutboxEntry.of(saleId, m.getId(), m.getBody());
-            acks.add(kafka.send(topic, saleId, json.writeValueAsString(PurchaseMessage.of(entry.purchase()))));
+            acks.add(kafka.send(topic, saleId, json.writeValueAsString(PurchaseMessage.of(entry.purchase(), entry.ledger()))));
         }
         try {
             CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -74,18 +75,33 @@ public class PurchasePersister {
     @KafkaListener(id = "purchase-persister", topics = "${flashsale.topics.purchases}", batch = "true")
     public void persist(List<ConsumerRecord<String, String>> records) throws Exception {
         Map<String, Purchase> batch = new LinkedHashMap<>();
+        // checkout: the transitions of the batch, and the purchases that have them (inserted HELD)
+        List<PurchaseRepository.Transition> transitions = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
-            Purchase p = parse(record);
-            if (p != null) {
-                batch.putIfAbsent(p.saleId() + "/" + p.purchaseId(), p);
+            PurchaseRepository.Transition t = parse(record);
+            if (t != null) {
+                batch.putIfAbsent(PurchaseRepository.key(t.purchase().saleId(), t.purchase().purchaseId()), t.purchase());
+                if (t.event() != null) {
+                    transitions.add(t);
+                }
             }
         }
         if (batch.isEmpty()) {
             return;
         }
+        Set<String> held = transitions.stream()
+                .map(t -> PurchaseRepository.key(t.purchase().saleId(), t.purchase().purchaseId()))
+                .collect(Collectors.toSet());
         PurchaseRepository.StoreResult result;
         try {
-            result = repository.store(batch.values()).block(DB_TIMEOUT);
+            result = repository.store(batch.values(), held).block(DB_TIMEOUT);
+            // a transition of a purchase whose id PostgreSQL holds for another one is not stored either
+            Set<String> conflicting = result.conflicts().stream()
+                    .map(c -> PurchaseRepository.key(c.purchase().saleId(), c.purchase().purchaseId()))
+                    .collect(Collectors.toSet());
+            transitions.removeIf(t -> conflicting.contains(PurchaseRepository.key(t.purchase().saleId(), t.purchase().purchaseId())));
+            repository.recordLedger(transitions).block(DB_TIMEOUT);
+            repository.applyStatuses(transitions).block(DB_TIMEOUT);
         } catch (RuntimeException e) {
             log.warn("persisting {} purchases failed, the batch will come again: {}", batch.size(), e.toString());
             throw e;
@@ -98,10 +114,25 @@ public class PurchasePersister {
         for (Purchase p : result.stored()) {
             lag.record(Math.max(0, now.toEpochMilli() - p.purchasedAt().toEpochMilli()), TimeUnit.MILLISECONDS);
         }
-        // only what is really stored counts as persisted
-        Map<String, List<Purchase>> bySale = result.stored().stream()
-                .collect(Collectors.groupingBy(Purchase::saleId, LinkedHashMap::new, Collectors.toCollection(ArrayList::new)));
-        for (Map.Entry<String, List<Purchase>> sale : bySale.entrySet()) {
+        // only what is really stored counts as persisted: a purchase without checkout, or the status
+        // a transition gave a checkout purchase (mark_persisted counts it if it is still the current one)
+        Set<String> stored = result.stored().stream().map(p -> PurchaseRepository.key(p.saleId(), p.purchaseId()))
+                .collect(Collectors.toSet());
+        List<SaleStore.Persisted> persistedNow = new ArrayList<>();
+        for (Purchase p : result.stored()) {
+            if (!held.contains(PurchaseRepository.key(p.saleId(), p.purchaseId()))) {
+                persistedNow.add(new SaleStore.Persisted(p, null));
+            }
+        }
+        for (PurchaseRepository.Transition t : transitions) {
+            if (t.event().kind().status() != null
+                    && stored.contains(PurchaseRepository.key(t.purchase().saleId(), t.purchase().purchaseId()))) {
+                persistedNow.add(new SaleStore.Persisted(t.purchase(), t.event().kind()));
+            }
+        }
+        Map<String, List<SaleStore.Persisted>> bySale = persistedNow.stream().collect(Collectors.groupingBy(
+                p -> p.purchase().saleId(), LinkedHashMap::new, Collectors.toCollection(ArrayList::new)));
+        for (Map.Entry<String, List<SaleStore.Persisted>> sale : bySale.entrySet()) {
             store.markPersisted(sale.getKey(), sale.getValue()).block(DB_TIMEOUT);
         }
     }
@@ -125,10 +156,11 @@ public class PurchasePersister {
         conflicts.increment();
     }
 
-    /** A purchase, or null after dead-lettering a message that cannot be one. */
-    private Purchase parse(ConsumerRecord<String, String> record) throws Exception {
+    /** A purchase with its ledger event (null without checkout), or null after dead-lettering a message that cannot be one. */
+    private PurchaseRepository.Transition parse(ConsumerRecord<String, String> record) throws Exception {
         try {
-            return json.readValue(record.value(), PurchaseMessage.class).toPurchase();
+            PurchaseMessage m = json.readValue(record.value(), PurchaseMessage.class);
+            return new PurchaseRepository.Transition(m.toPurchase(), m.toLedgerEvent());
         } catch (RuntimeException e) {
             log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
             kafka.send(deadLetterTopic, record.key(), record.value()).get(30, TimeUnit.SECONDS);

@@ -1,6 +1,7 @@
 package dev.flashsale.api.persistence;
 
 import dev.flashsale.api.config.FlashsaleProperties;
+import dev.flashsale.core.Hold;
 import dev.flashsale.core.Purchase;
 import dev.flashsale.core.SaleState;
 import dev.flashsale.core.SaleStore;
@@ -166,7 +167,7 @@ public class PurchaseReconciler {
         }
         SaleCheck known = checks.get(saleId);
         if (view.state() == SaleState.ENDED && view.persisted() == view.sold()
-                && (known == null || known.clean())) {
+                && (known == null || known.clean()) && statusesPersisted(view)) {
             // nothing can be added any more and everything is persisted: nothing left to compare
             forget(saleId);
             return Check.of(Result.DONE);
@@ -183,11 +184,13 @@ public class PurchaseReconciler {
         long inDb = repository.countAfter(saleId, view.lifeStart()).block(TIMEOUT);
         Sample before = check.sampleAtOrBefore(now.minus(config.grace()));
         check.record(new Sample(now, inRedis, view.sold()));
+        // checkout: how many purchases PostgreSQL holds with their current status (expired and cancelled too)
+        long current = view.holdFor() == null ? inRedis : store.persistedPurchaseCount(saleId).block(TIMEOUT);
         boolean explained = inDb <= inRedis && check.clean() && (before == null
                 // no earlier count of our own: the counts must agree now
-                ? inDb == inRedis && view.persisted() == view.sold()
+                ? inDb == inRedis && view.persisted() == view.sold() && current == inRedis
                 // everything decided a grace period ago must be in PostgreSQL and counted persisted
-                : inDb >= before.purchases() && view.persisted() >= before.sold());
+                : inDb >= before.purchases() && view.persisted() >= before.sold() && current >= before.purchases());
         if (explained) {
             return Check.of(Result.COUNTED);
         }
@@ -214,8 +217,7 @@ public class PurchaseReconciler {
             List<String> old = page.purchases().stream().filter(p -> p.purchasedAt().isBefore(cutoff))
                     .map(Purchase::purchaseId).toList();
             if (!old.isEmpty()) {
-                Set<String> stored = new HashSet<>(repository.existingIds(saleId, old).collectList().block(TIMEOUT));
-                List<String> lost = old.stream().filter(id -> !stored.contains(id)).toList();
+                List<String> lost = view.holdFor() == null ? absent(saleId, old) : behind(saleId, old, cutoff);
                 missing += lost.size();
                 if (mayRedrive && !lost.isEmpty()) {
                     redriven += store.redrive(saleId, lost).block(TIMEOUT);
@@ -253,6 +255,32 @@ public class PurchaseReconciler {
             log.warn("sale {}: {} purchases in PostgreSQL are unknown to Redis", saleId, extra);
         }
         return new Check(Result.PAGED, missing, extra, redriven);
+    }
+
+    /** The purchases PostgreSQL does not hold. */
+    private List<String> absent(String saleId, List<String> purchaseIds) {
+        Set<String> stored = new HashSet<>(repository.existingIds(saleId, purchaseIds).collectList().block(TIMEOUT));
+        return purchaseIds.stream().filter(id -> !stored.contains(id)).toList();
+    }
+
+    /**
+     * Checkout: the purchases PostgreSQL does not hold, or holds with another status than Redis
+     * when Redis's status is older than the grace period (a younger one is still on its way).
+     */
+    private List<String> behind(String saleId, List<String> purchaseIds, Instant cutoff) {
+        Map<String, Hold.Status> inDb = repository.statuses(saleId, purchaseIds).block(TIMEOUT);
+        Map<String, Hold> inRedis = store.holds(saleId, purchaseIds).block(TIMEOUT);
+        return purchaseIds.stream().filter(id -> {
+            Hold.Status stored = inDb.get(id);
+            Hold hold = inRedis.get(id);
+            return stored == null || hold != null && hold.status() != stored && hold.at().isBefore(cutoff);
+        }).toList();
+    }
+
+    /** Checkout: no hold is open and PostgreSQL holds every purchase with its current status. */
+    private boolean statusesPersisted(SaleView view) {
+        return view.holdFor() == null || view.held() == 0
+                && store.persistedPurchaseCount(view.id()).block(TIMEOUT).equals(store.purchaseCount(view.id()).block(TIMEOUT));
     }
 
     private boolean lease(String saleId) {

@@ -1,19 +1,26 @@
 package dev.flashsale.api.persistence;
 
+import dev.flashsale.core.Hold;
+import dev.flashsale.core.LedgerEvent;
 import dev.flashsale.core.Purchase;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.springframework.r2dbc.core.DatabaseClient;
 import org.springframework.stereotype.Repository;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The purchases table: the durable record of every confirmed purchase (R2DBC). */
+/**
+ * The purchases table, the durable record of every purchase with its current status, and the
+ * ledger of checkout transitions, purchase_events (R2DBC).
+ */
 @Repository
 public class PurchaseRepository {
 
@@ -41,14 +48,25 @@ public class PurchaseRepository {
      * 10,000 markers).
      */
     public Mono<StoreResult> store(Collection<Purchase> purchases) {
+        return store(purchases, Set.of());
+    }
+
+    /**
+     * As {@link #store(Collection)}; the purchases whose {@link #key} is in {@code held} are checkout
+     * purchases, inserted HELD (their later status comes with {@link #applyStatuses}).
+     */
+    public Mono<StoreResult> store(Collection<Purchase> purchases, Set<String> held) {
         if (purchases.isEmpty()) {
             return Mono.just(new StoreResult(List.of(), List.of(), 0));
         }
         Columns c = new Columns(purchases);
-        return db.sql("INSERT INTO purchases (sale_id, purchase_id, user_id, qty, purchased_at)"
-                        + " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::timestamptz[])"
+        String[] statuses = purchases.stream()
+                .map(p -> held.contains(key(p.saleId(), p.purchaseId())) ? "HELD" : "CONFIRMED").toArray(String[]::new);
+        return db.sql("INSERT INTO purchases (sale_id, purchase_id, user_id, qty, purchased_at, status)"
+                        + " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::timestamptz[], $6::text[])"
                         + " ON CONFLICT (sale_id, purchase_id) DO NOTHING RETURNING sale_id, purchase_id")
                 .bind(0, c.saleIds).bind(1, c.purchaseIds).bind(2, c.userIds).bind(3, c.qtys).bind(4, c.purchasedAt)
+                .bind(5, statuses)
                 .map(row -> key(row.get(0, String.class), row.get(1, String.class)))
                 .all().collect(Collectors.toSet())
                 .flatMap(inserted -> {
@@ -92,7 +110,89 @@ public class PurchaseRepository {
                 .all().collectMap(p -> key(p.saleId(), p.purchaseId()));
     }
 
-    private static String key(String saleId, String purchaseId) {
+    /** A purchase as a message brings it, with its checkout transition (null for a purchase final at once). */
+    public record Transition(Purchase purchase, LedgerEvent event) {}
+
+    /** Appends transitions to the ledger; one delivered again is skipped. */
+    public Mono<Long> recordLedger(Collection<Transition> transitions) {
+        if (transitions.isEmpty()) {
+            return Mono.just(0L);
+        }
+        int n = transitions.size();
+        String[] saleIds = new String[n];
+        String[] purchaseIds = new String[n];
+        String[] events = new String[n];
+        String[] paymentIds = new String[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        OffsetDateTime[] expiresAt = new OffsetDateTime[n];
+        int i = 0;
+        for (Transition t : transitions) {
+            saleIds[i] = t.purchase().saleId();
+            purchaseIds[i] = t.purchase().purchaseId();
+            events[i] = t.event().kind().name();
+            paymentIds[i] = t.event().paymentId() == null ? "" : t.event().paymentId();
+            at[i] = utc(t.event().at());
+            expiresAt[i++] = utc(t.event().expiresAt());
+        }
+        return db.sql("INSERT INTO purchase_events (sale_id, purchase_id, event, payment_id, at, expires_at)"
+                        + " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])"
+                        + " ON CONFLICT DO NOTHING")
+                .bind(0, saleIds).bind(1, purchaseIds).bind(2, events).bind(3, paymentIds).bind(4, at).bind(5, expiresAt)
+                .fetch().rowsUpdated();
+    }
+
+    /**
+     * Sets the current status of purchases from their transitions. HELD is where a checkout purchase
+     * starts and every other status is final, so only a HELD row changes: a transition delivered
+     * late or again changes nothing, whatever the order.
+     */
+    public Mono<Long> applyStatuses(Collection<Transition> transitions) {
+        List<Transition> finals = transitions.stream()
+                .filter(t -> t.event().kind().status() != null && t.event().kind().status() != Hold.Status.HELD).toList();
+        if (finals.isEmpty()) {
+            return Mono.just(0L);
+        }
+        int n = finals.size();
+        String[] saleIds = new String[n];
+        String[] purchaseIds = new String[n];
+        String[] statuses = new String[n];
+        OffsetDateTime[] at = new OffsetDateTime[n];
+        OffsetDateTime[] expiresAt = new OffsetDateTime[n];
+        String[] paymentIds = new String[n];
+        for (int i = 0; i < n; i++) {
+            Transition t = finals.get(i);
+            saleIds[i] = t.purchase().saleId();
+            purchaseIds[i] = t.purchase().purchaseId();
+            statuses[i] = t.event().kind().name();
+            at[i] = utc(t.event().at());
+            expiresAt[i] = utc(t.event().expiresAt());
+            paymentIds[i] = t.event().paymentId();
+        }
+        return db.sql("UPDATE purchases p SET status = u.status, status_at = u.at, expires_at = u.expires_at,"
+                        + " payment_id = u.payment_id"
+                        + " FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[])"
+                        + " AS u(sale_id, purchase_id, status, at, expires_at, payment_id)"
+                        + " WHERE p.sale_id = u.sale_id AND p.purchase_id = u.purchase_id AND p.status = 'HELD'")
+                .bind(0, saleIds).bind(1, purchaseIds).bind(2, statuses).bind(3, at).bind(4, expiresAt).bind(5, paymentIds)
+                .fetch().rowsUpdated();
+    }
+
+    /** The current status of the given purchases of a sale that the table holds, by purchase id. */
+    public Mono<Map<String, Hold.Status>> statuses(String saleId, Collection<String> purchaseIds) {
+        if (purchaseIds.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return db.sql("SELECT purchase_id, status FROM purchases WHERE sale_id = $1 AND purchase_id = ANY($2::text[])")
+                .bind(0, saleId).bind(1, purchaseIds.toArray(String[]::new))
+                .map(row -> Map.entry(row.get(0, String.class), Hold.Status.valueOf(row.get(1, String.class))))
+                .all().collectMap(Map.Entry::getKey, Map.Entry::getValue);
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return t.atOffset(ZoneOffset.UTC);
+    }
+
+    static String key(String saleId, String purchaseId) {
         return saleId + "/" + purchaseId;
     }
 
@@ -117,7 +217,7 @@ public class PurchaseRepository {
                 purchaseIds[i] = p.purchaseId();
                 userIds[i] = p.userId();
                 qtys[i] = p.qty();
-                purchasedAt[i++] = p.purchasedAt().atOffset(ZoneOffset.UTC);
+                purchasedAt[i++] = utc(p.purchasedAt());
             }
         }
     }

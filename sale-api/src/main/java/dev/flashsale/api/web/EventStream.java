@@ -51,6 +51,7 @@ final class EventStream {
     private long lastId;
     private long stock;
     private long sold;
+    private long held;
     private SaleState state;
     private EndReason endReason;
     private Spec spec;
@@ -174,7 +175,7 @@ final class EventStream {
             push(renderView.apply(v));
             return;
         }
-        boolean stockDiffers = v.stock() != stock || v.sold() != sold;
+        boolean stockDiffers = v.stock() != stock || v.sold() != sold || v.held() != held;
         boolean stateDiffers = v.state() != state || v.endReason() != endReason;
         SaleEvent stockUpdate = null;
         SaleEvent stateChange = null;
@@ -204,13 +205,14 @@ final class EventStream {
         lastId = v.eventId();
         stock = v.stock();
         sold = v.sold();
+        held = v.held();
         state = v.state();
         endReason = v.endReason();
         spec = Spec.of(v);
     }
 
     private SaleEvent stockEvent(SaleView v, long id) {
-        return new SaleEvent(saleId, id, SaleEvent.Kind.STOCK, Long.toString(v.stock()), Long.toString(v.sold()));
+        return new SaleEvent(saleId, id, SaleEvent.Kind.STOCK, Long.toString(v.stock()), Long.toString(v.sold()), v.held());
     }
 
     private SaleEvent stateEvent(SaleView v, long id) {
@@ -224,6 +226,7 @@ final class EventStream {
             case STOCK -> {
                 stock = e.stock();
                 sold = e.sold();
+                held = e.held();
             }
             case STATE -> {
                 state = e.state();

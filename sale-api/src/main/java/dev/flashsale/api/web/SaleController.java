@@ -1,7 +1,9 @@
 package dev.flashsale.api.web;
 
 import dev.flashsale.api.auth.Shopper;
+import dev.flashsale.api.checkout.HoldMetrics;
 import dev.flashsale.api.events.SaleMemory;
+import dev.flashsale.core.Hold;
 import dev.flashsale.core.PurchaseRequest;
 import dev.flashsale.core.PurchaseResult;
 import dev.flashsale.core.SaleSpec;
@@ -16,6 +18,7 @@ import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -39,9 +42,11 @@ public class SaleController {
     private final PurchaseMetrics metrics;
     private final JsonMapper json;
     private final ClientAddress clientAddress;
+    private final HoldMetrics holds;
 
     public SaleController(SaleStore store, SaleMemory memory, PurchaseGuard guard, PurchaseMetrics metrics,
-                          JsonMapper json, ClientAddress clientAddress) {
+                          JsonMapper json, ClientAddress clientAddress, HoldMetrics holds) {
+        this.holds = holds;
         this.store = store;
         this.memory = memory;
         this.guard = guard;
@@ -112,7 +117,12 @@ public class SaleController {
                     long start = System.nanoTime();
                     return store.purchase(purchase).doOnNext(r -> metrics.recordScript(start));
                 })
-                .doOnNext(r -> memory.onResult(saleId, r))
+                .doOnNext(r -> {
+                    memory.onResult(saleId, r);
+                    if (r.outcome() == PurchaseResult.Outcome.SUCCESS && r.hold() != null) {
+                        holds.count(Hold.Status.HELD, 1);
+                    }
+                })
                 .map(r -> respond(saleId, r))
                 .onErrorResume(RedisException.class, e -> {
                     metrics.redisError();
@@ -167,9 +177,9 @@ public class SaleController {
             case SUCCESS, REPLAY -> ResponseEntity.status(HttpStatus.CREATED)
                     .location(URI.create("/api/v1/sales/" + saleId + "/purchases/me"))
                     // a 201 describes the decision, so a replay is byte-for-byte the first answer
-                    .body(new Json.Ok(Json.PurchaseView.of(r.purchase(), false)));
+                    .body(new Json.Ok(Json.PurchaseView.of(r.purchase(), decided(r.hold()), false)));
             case ALREADY_PURCHASED -> conflict("ALREADY_PURCHASED", "You already bought your limit in this sale.")
-                    .with("purchase", Json.PurchaseView.of(r.purchase(), r.persisted())).toResponse();
+                    .with("purchase", Json.PurchaseView.of(r.purchase(), r.hold(), r.persisted())).toResponse();
             case SOLD_OUT -> conflict("SOLD_OUT", "Sold out.").toResponse();
             case SALE_ENDED -> conflict("SALE_ENDED", "The sale has ended.")
                     .with("endReason", r.endReason().name()).toResponse();
@@ -183,6 +193,11 @@ public class SaleController {
         };
     }
 
+    /** The hold as the purchase decided it (HELD, with its expiry), whatever became of it since. */
+    private static Hold decided(Hold hold) {
+        return hold == null ? null : new Hold(Hold.Status.HELD, null, hold.expiresAt(), null);
+    }
+
     private static ApiError conflict(String code, String message) {
         return new ApiError(HttpStatus.CONFLICT, code, message);
     }
@@ -194,20 +209,47 @@ public class SaleController {
 
     @GetMapping("/{saleId}/purchases/me")
     public Mono<ResponseEntity<Object>> myPurchase(@PathVariable String saleId, Shopper shopper) {
-        String userId = shopper.id();
-        Violations v = new Violations().text(userId, shopper.source(), PurchaseRequest.MAX_USER_ID);
-        if (!v.isEmpty()) {
-            return Mono.just(ApiError.validation(v.fields()).toResponse());
+        ApiError invalid = invalidShopperOrSale(saleId, shopper);
+        if (invalid != null) {
+            return Mono.just(invalid.toResponse());
         }
-        if (!SaleSpec.ID.matcher(saleId).matches()) {
-            return Mono.just(ApiError.saleNotFound(saleId).toResponse());
-        }
-        return store.myPurchase(saleId, userId).map(mine -> switch (mine.outcome()) {
-            case FOUND -> ResponseEntity.ok().<Object>body(new Json.Ok(Json.PurchaseView.of(mine.purchase().orElseThrow(), mine.persisted())));
-            case PURCHASE_NOT_FOUND -> new ApiError(HttpStatus.NOT_FOUND, "PURCHASE_NOT_FOUND",
-                    "You have no purchase in this sale.").toResponse();
+        return store.myPurchase(saleId, shopper.id()).map(mine -> switch (mine.outcome()) {
+            case FOUND -> ResponseEntity.ok().<Object>body(new Json.Ok(
+                    Json.PurchaseView.of(mine.purchase().orElseThrow(), mine.hold(), mine.persisted())));
+            case PURCHASE_NOT_FOUND -> noPurchase().toResponse();
             case SALE_NOT_FOUND -> ApiError.saleNotFound(saleId).toResponse();
         });
+    }
+
+    /** Checkout: the shopper gives up their open hold, and its units go back on sale. */
+    @DeleteMapping("/{saleId}/purchases/me")
+    public Mono<ResponseEntity<Object>> cancelHold(@PathVariable String saleId, Shopper shopper) {
+        ApiError invalid = invalidShopperOrSale(saleId, shopper);
+        if (invalid != null) {
+            return Mono.just(invalid.toResponse());
+        }
+        return store.cancel(saleId, shopper.id()).map(r -> switch (r.outcome()) {
+            case CANCELLED -> {
+                holds.count(Hold.Status.CANCELLED, 1);
+                yield ResponseEntity.ok().<Object>body(new Json.Ok(Json.PurchaseView.of(r.purchase(), r.hold(), r.persisted())));
+            }
+            case PURCHASE_NOT_FOUND -> noPurchase().toResponse();
+            case SALE_NOT_FOUND -> ApiError.saleNotFound(saleId).toResponse();
+            default -> conflict("PURCHASE_NOT_HELD", "Your purchase is not an open hold (paid, expired or cancelled).")
+                    .with("purchase", Json.PurchaseView.of(r.purchase(), r.hold(), r.persisted())).toResponse();
+        });
+    }
+
+    private static ApiError invalidShopperOrSale(String saleId, Shopper shopper) {
+        Violations v = new Violations().text(shopper.id(), shopper.source(), PurchaseRequest.MAX_USER_ID);
+        if (!v.isEmpty()) {
+            return ApiError.validation(v.fields());
+        }
+        return SaleSpec.ID.matcher(saleId).matches() ? null : ApiError.saleNotFound(saleId);
+    }
+
+    private static ApiError noPurchase() {
+        return new ApiError(HttpStatus.NOT_FOUND, "PURCHASE_NOT_FOUND", "You have no purchase in this sale.");
     }
 
     /** The TCP peer, or what a trusted proxy says the client is (see ClientAddress). */

@@ -210,7 +210,7 @@ public class SaleEventsController implements DisposableBean {
     private ServerSentEvent<String> toSse(SaleEvent e) {
         String id = Long.toString(e.id());
         return switch (e.kind()) {
-            case STOCK -> ServerSentEvent.builder(json.writeValueAsString(new Json.StockUpdate(e.saleId(), e.stock(), e.sold())))
+            case STOCK -> ServerSentEvent.builder(json.writeValueAsString(Json.StockUpdate.of(e)))
                     .event("stock-update").id(id).build();
             case STATE -> ServerSentEvent.builder(json.writeValueAsString(new Json.StateChange(e.saleId(), e.state().name(),
                     e.endReason() == null ? null : e.endReason().name()))).event("state-change").id(id).build();
