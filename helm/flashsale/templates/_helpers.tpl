@@ -135,6 +135,9 @@ therefore come after it in the env list.
 {{- if and (eq .Values.saleApi.auth.mode "none") (not .Values.saleApi.auth.allowUnauthenticatedShoppers) -}}
 {{- fail (printf "saleApi.auth.mode=none lets anyone buy as anyone: a shopper is whoever the %s header says. It is for tests and benchmarks only; set saleApi.auth.allowUnauthenticatedShoppers=true to install it anyway, else use oidc (saleApi.auth.issuerUri) or trusted-header (saleApi.auth.gateways)." .Values.saleApi.auth.header) -}}
 {{- end -}}
+{{- if and .Values.saleApi.checkout.paymentUrl (not .Values.saleApi.checkout.webhookSecret.existingSecret) -}}
+{{- fail "saleApi.checkout.paymentUrl needs saleApi.checkout.webhookSecret.existingSecret: without the webhook's secret sale-api cannot take the provider's confirmations, so shoppers would pay for holds that then expire." -}}
+{{- end -}}
 {{- if and .Values.networkPolicy.egress.enabled (not .Values.networkPolicy.enabled) -}}
 {{- fail "networkPolicy.egress.enabled needs networkPolicy.enabled: the egress rules are part of sale-api's NetworkPolicy." -}}
 {{- end -}}

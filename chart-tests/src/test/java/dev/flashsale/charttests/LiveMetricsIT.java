@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,8 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,9 +50,10 @@ import org.junit.jupiter.api.Test;
  * really export. sale-api and the operator run from their jars as the chart configures them (the
  * rendered containers' environment, resolved like the kubelet does, against the real Redis,
  * PostgreSQL and Kafka of the test profile and a real kube-apiserver; the operator with only the
- * chart's RBAC, as its ServiceAccount by impersonation); a FlashSale is declared, a
- * purchase made and persisted, and a second sale made to fail in Redis, so that lazily registered
- * meters exist; then both are scraped where the ServiceMonitor and PodMonitor scrape them.
+ * chart's RBAC, as its ServiceAccount by impersonation); a FlashSale with checkout is declared, a
+ * purchase made and persisted, paid, and paid again (a late payment), and a second sale made to fail
+ * in Redis, so that lazily registered meters exist; then both are scraped where the ServiceMonitor
+ * and PodMonitor scrape them.
  */
 class LiveMetricsIT {
 
@@ -56,6 +61,8 @@ class LiveMetricsIT {
     private static final int REDIS_DATABASE = 7;
     private static final String SALES_NAMESPACE = "shop";
     private static final Path LOGS = Path.of("target/live");
+    /** The payment webhook's secret, in the Secret the chart is told to read it from. */
+    private static final String WEBHOOK_SECRET = "chart-tests-webhook-secret";
     /** Labels Prometheus adds to every target (the monitors' relabelings add theirs). */
     private static final Set<String> TARGET_LABELS = Set.of("namespace", "pod", "service", "endpoint", "container", "job", "instance");
     /**
@@ -92,6 +99,7 @@ class LiveMetricsIT {
                 .set("monitoring.enabled", true)
                 // no identity provider here: the purchase names its shopper in X-User-Id
                 .set("saleApi.auth.mode", "none").set("saleApi.auth.allowUnauthenticatedShoppers", true)
+                .set("saleApi.checkout.webhookSecret.existingSecret", "flashsale-payments")
                 // a reconciliation pass every second, so that its per-sale gauges exist soon
                 .set("saleApi.extraEnv[0].name", "FLASHSALE_RECONCILIATION_INTERVAL").set("saleApi.extraEnv[0].value", "1s")
                 .manifests();
@@ -104,7 +112,7 @@ class LiveMetricsIT {
         // a key of the wrong type where the sale's hash belongs: the operator's script fails in Redis
         brokenSaleId = "chart-tests-broken-" + suffix;
         redis(c -> c.set(SaleKeys.of(brokenSaleId).meta(), "not a hash"));
-        declareSale(brokenSaleId);
+        declareSale(brokenSaleId, null);
         await().atMost(Duration.ofSeconds(20)).until(() -> "ReconcileFailed".equals(readyReason(brokenSaleId)));
 
         scraped = scrape(container("flashsale-sale-api"), manifests.one("ServiceMonitor"), "spec.endpoints.0")
@@ -113,7 +121,8 @@ class LiveMetricsIT {
 
     /** Both services from their jars with the rendered environment; ready as the chart's probes see it. */
     private static void start(Services services) throws IOException {
-        Map<String, String> secrets = Map.of("flashsale-postgresql/password", services.dbPassword());
+        Map<String, String> secrets = Map.of("flashsale-postgresql/password", services.dbPassword(),
+                "flashsale-payments/webhook-secret", WEBHOOK_SECRET);
         Container api = container("flashsale-sale-api");
         JavaProcess apiProcess = JavaProcess.of("sale-api", Repo.jar("sale-api", "sale-api-.*\\.jar")).jvm(List.of("-Xmx384m"))
                 .onlyEnv(loopback(PodEnv.resolve(api.env(), secrets, pod("flashsale-sale-api-0")), "FLASHSALE_BIND",
@@ -141,9 +150,12 @@ class LiveMetricsIT {
         operatorProcess.awaitReady(probe(op, "readinessProbe"), Duration.ofSeconds(60));
     }
 
-    /** A sale opens, one unit is bought over HTTP and travels through the outbox, Kafka and PostgreSQL to the status. */
-    private static void sellOneUnit() throws IOException, InterruptedException {
-        declareSale(saleId);
+    /**
+     * A sale with checkout opens, one unit is held over HTTP and travels through the outbox, Kafka and
+     * PostgreSQL to the status; the provider pays it, then pays it again under another payment id.
+     */
+    private static void sellOneUnit() throws Exception {
+        declareSale(saleId, "10m");
         await().atMost(Duration.ofSeconds(20)).until(() -> get(URI.create(saleApi + "/api/v1/sales/" + saleId))
                 .contains("\"state\":\"ACTIVE\""));
         HttpResponse<String> bought = HTTP.send(HttpRequest.newBuilder(URI.create(saleApi + "/api/v1/sales/" + saleId + "/purchases"))
@@ -153,6 +165,25 @@ class LiveMetricsIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> Long.valueOf(1).equals(
                 Optional.ofNullable(sale(saleId)).map(s -> Yaml.<Number>at(s.getAdditionalProperties(), "status.persisted"))
                         .map(Number::longValue).orElse(null)));
+        String purchaseId = Yaml.at(Yaml.parse(bought.body()), "data.purchaseId");
+        HttpResponse<String> paid = pay(purchaseId, "chart-tests-payment-1");
+        assertThat(paid.statusCode()).as(paid.body()).isEqualTo(200);
+        HttpResponse<String> late = pay(purchaseId, "chart-tests-payment-2");
+        assertThat(late.body()).as("a second payment is a late one").contains("ALREADY_PAID");
+    }
+
+    /** The payment provider's webhook call, signed with the secret as the contract says. */
+    private static HttpResponse<String> pay(String purchaseId, String paymentId) throws Exception {
+        byte[] body = "{\"type\":\"payment.succeeded\",\"purchaseId\":\"%s\",\"paymentId\":\"%s\",\"amount\":100}"
+                .formatted(purchaseId, paymentId).getBytes(StandardCharsets.UTF_8);
+        long t = Instant.now().getEpochSecond();
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.update((t + ".").getBytes(StandardCharsets.US_ASCII));
+        return HTTP.send(HttpRequest.newBuilder(URI.create(saleApi + "/api/v1/payments/events"))
+                .header("Flashsale-Signature", "t=" + t + ",v1=" + HexFormat.of().formatHex(mac.doFinal(body)))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** What a monitor's endpoint scrapes; the text is kept next to the logs, to see what was exported. */
@@ -261,15 +292,16 @@ class LiveMetricsIT {
         return PromQl.byMetric(exprs);
     }
 
-    /** Ten units, open from two seconds from now for ten minutes. */
-    private static void declareSale(String id) {
+    /** Ten units, open from two seconds from now for ten minutes; with checkout when {@code holdFor} is given. */
+    private static void declareSale(String id, String holdFor) {
         Instant start = Instant.now().plusSeconds(2).truncatedTo(ChronoUnit.SECONDS);
         client.resource(KubeApi.resource(Yaml.parse("""
                 apiVersion: flashsale.dev/v1alpha1
                 kind: FlashSale
                 metadata: {name: %s, namespace: %s}
-                spec: {sku: CHART-TESTS, productName: Chart tests, initialStock: 10, startTime: "%s", endTime: "%s"}
-                """.formatted(id, SALES_NAMESPACE, start, start.plus(Duration.ofMinutes(10)))))).create();
+                spec: {sku: CHART-TESTS, productName: Chart tests, initialStock: 10, startTime: "%s", endTime: "%s"%s}
+                """.formatted(id, SALES_NAMESPACE, start, start.plus(Duration.ofMinutes(10)),
+                holdFor == null ? "" : ", checkout: {holdFor: " + holdFor + "}")))).create();
     }
 
     private static GenericKubernetesResource sale(String id) {

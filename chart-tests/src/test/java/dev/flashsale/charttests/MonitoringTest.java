@@ -28,7 +28,8 @@ class MonitoringTest {
                 "FlashsalePersistenceLagHigh", "FlashsalePersistenceStalled", "FlashsaleOutboxBacklogHigh",
                 "FlashsaleOutboxNotDraining", "FlashsaleReconciliationMissing", "FlashsaleReconciliationExtra",
                 "FlashsalePurchaseErrors", "FlashsaleRedisUnavailable", "FlashsaleLoadShedding", "FlashsaleOperatorRedisErrors",
-                "FlashsaleOperatorReconcileErrors", "FlashsaleOperatorNoLeader", "FlashsaleKafkaConsumerLagHigh");
+                "FlashsaleOperatorReconcileErrors", "FlashsaleOperatorNoLeader", "FlashsaleKafkaConsumerLagHigh",
+                "FlashsaleLatePayments");
     }
 
     @Test
@@ -60,6 +61,8 @@ class MonitoringTest {
                 "http_server_requests_seconds_bucket",        // latency percentiles
                 "flashsale_sale_remaining_stock", "flashsale_sale_sold", // stock and sold per sale
                 "flashsale_sse_connections",
+                "flashsale_sale_held", "flashsale_sale_confirmed", // open holds and confirmed units per sale
+                "flashsale_holds_total", "flashsale_payments_total", // holds by event, late payments
                 "flashsale_outbox_backlog",
                 "flashsale_persistence_lag_seconds_bucket",
                 "kafka_consumer_fetch_manager_records_lag_max",

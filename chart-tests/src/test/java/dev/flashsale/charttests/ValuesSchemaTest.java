@@ -29,6 +29,7 @@ class ValuesSchemaTest {
             "unknown-auth-mode.yaml,           mode",
             "issuer-not-a-url.yaml,            issuerUri",
             "bad-gateway.yaml,                 gateways",
+            "payment-url-not-a-url.yaml,       paymentUrl",
     })
     void badValuesFileIsRejectedBySchema(String file, String offending) {
         Chart chart = Chart.defaults().values(ChartFiles.resource("bad-values/" + file));
@@ -47,6 +48,7 @@ class ValuesSchemaTest {
             "saleApi.auth.mode=none                                      | set saleApi.auth.allowUnauthenticatedShoppers=true",
             "saleApi.auth.mode=trusted-header                            | gateways",
             "networkPolicy.egress.enabled=true                           | needs networkPolicy.enabled",
+            "saleApi.checkout.paymentUrl=https://pay.example.com/checkout | needs saleApi.checkout.webhookSecret.existingSecret",
     })
     void contradictoryValuesAreRefused(String sets, String message) {
         Chart chart = Chart.defaults();

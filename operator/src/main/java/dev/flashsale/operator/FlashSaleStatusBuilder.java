@@ -5,6 +5,7 @@ import dev.flashsale.core.UpsertResult;
 import dev.flashsale.operator.crd.FlashSaleStatus;
 import dev.flashsale.operator.crd.FlashSaleStatus.EndReason;
 import dev.flashsale.operator.crd.FlashSaleStatus.Phase;
+import dev.flashsale.operator.crd.GoDuration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Optional;
@@ -39,6 +40,9 @@ final class FlashSaleStatusBuilder {
         record Failed(String message) implements Outcome {
         }
     }
+
+    /** The field sale-core names when it refuses a change of the checkout window. */
+    private static final String CHECKOUT_HOLD_FOR = "checkout.holdFor";
 
     private FlashSaleStatusBuilder() {
     }
@@ -99,6 +103,8 @@ final class FlashSaleStatusBuilder {
         next.setRemainingStock(view.stock());
         next.setSold(view.sold());
         next.setPersisted(view.persisted());
+        next.setHeld(view.held());
+        next.setConfirmed(view.confirmed());
         boolean caughtUp = view.persisted() >= view.sold();
         draft.set(Conditions.PERSISTENCE_CAUGHT_UP, caughtUp, caughtUp ? Reasons.CAUGHT_UP : Reasons.PERSISTING,
                 view.persisted() + " of " + view.sold() + " sold units persisted in PostgreSQL");
@@ -109,10 +115,14 @@ final class FlashSaleStatusBuilder {
             case "initialStock" -> " (kept: " + v.initialStock() + ")";
             case "startTime" -> " (kept: " + v.startTime() + ")";
             case "sku" -> " (kept: " + v.sku() + ")";
+            case CHECKOUT_HOLD_FOR ->
+                    " (kept: " + (v.holdFor() == null ? "no checkout" : GoDuration.format(v.holdFor())) + ")";
             default -> "";
         }).orElse("");
         String rule = switch (field) {
             case "initialStock", "startTime" -> field + " cannot change once the sale has started";
+            // with "spec.": checkout.holdFor alone could be taken for one of sale-api's settings
+            case CHECKOUT_HOLD_FOR -> "spec." + field + " cannot be added, changed or removed once the sale has started";
             case "cancelled" -> "a cancelled sale cannot be resumed";
             default -> field + " cannot change";
         };
@@ -126,6 +136,8 @@ final class FlashSaleStatusBuilder {
         c.setRemainingStock(s.getRemainingStock());
         c.setSold(s.getSold());
         c.setPersisted(s.getPersisted());
+        c.setHeld(s.getHeld());
+        c.setConfirmed(s.getConfirmed());
         c.setObservedGeneration(s.getObservedGeneration());
         c.setConditions(s.getConditions() == null ? new ArrayList<>() : new ArrayList<>(s.getConditions()));
         return c;

@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToLongFunction;
 
 /**
- * Each sale's remaining stock, sold and persisted units as the reconciler last read them, tagged
- * {@code sale}. The operator exports them (not sale-api) because one leader sees every sale: no
- * per-pod copies to de-duplicate, and they stay while no shopper traffic reaches sale-api.
+ * Each sale's remaining stock, sold, persisted, held and confirmed units as the reconciler last read
+ * them, tagged {@code sale}. The operator exports them (not sale-api) because one leader sees every
+ * sale: no per-pod copies to de-duplicate, and they stay while no shopper traffic reaches sale-api.
  */
 final class SaleMetrics {
 
@@ -45,7 +45,9 @@ final class SaleMetrics {
         return new Sale(view, List.of(
                 gauge("flashsale.sale.remaining.stock", "Units the sale has left", view, SaleView::stock),
                 gauge("flashsale.sale.sold", "Units sold", view, SaleView::sold),
-                gauge("flashsale.sale.persisted", "Units sold and committed in PostgreSQL", view, SaleView::persisted)));
+                gauge("flashsale.sale.persisted", "Units sold and committed in PostgreSQL", view, SaleView::persisted),
+                gauge("flashsale.sale.held", "Units in open holds (checkout)", view, SaleView::held),
+                gauge("flashsale.sale.confirmed", "Units paid for, or sold without checkout", view, SaleView::confirmed)));
     }
 
     private Meter gauge(String name, String description, AtomicReference<SaleView> view, ToLongFunction<SaleView> value) {

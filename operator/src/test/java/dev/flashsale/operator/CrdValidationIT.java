@@ -3,6 +3,7 @@ package dev.flashsale.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flashsale.operator.crd.Checkout;
 import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.Scaling;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -136,6 +137,29 @@ class CrdValidationIT {
         day.setReplicas(2);
         day.setLeadTime("23h59m");
         create(with(s -> s.getSpec().setScaling(day)));
+    }
+
+    @Test
+    void checkoutHoldsForOneMinuteToOneDay() {
+        for (String holdFor : List.of("30s", "59s", "25h", "24h1s")) {
+            assertRejected(() -> create(with(s -> s.getSpec().setCheckout(checkout(holdFor)))),
+                    "holdFor must be between 1m and 24h");
+        }
+        for (String holdFor : List.of("10 m", "10", "PT10M", "1" + "0".repeat(40) + "s")) {
+            assertRejected(() -> create(with(s -> s.getSpec().setCheckout(checkout(holdFor)))), "spec.checkout.holdFor");
+        }
+        assertRejected(() -> create(with(s -> s.getSpec().setCheckout(new Checkout()))), "spec.checkout.holdFor");
+        for (String holdFor : List.of("1m", "10m", "1h30m", "24h")) {
+            assertThat(create(with(s -> s.getSpec().setCheckout(checkout(holdFor)))).getSpec().getCheckout().getHoldFor())
+                    .isEqualTo(holdFor);
+        }
+        assertThat(create(valid()).getSpec().getCheckout()).as("optional, no default").isNull();
+    }
+
+    private static Checkout checkout(String holdFor) {
+        Checkout checkout = new Checkout();
+        checkout.setHoldFor(holdFor);
+        return checkout;
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.flashsale.core.Purchase;
 import dev.flashsale.core.PurchaseRequest;
 import dev.flashsale.core.SaleKeys;
+import dev.flashsale.core.SaleStore;
 import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.FlashSaleStatus.EndReason;
 import dev.flashsale.operator.crd.FlashSaleStatus.Phase;
@@ -77,13 +78,15 @@ class DeletionIT {
         assertThat(resource(bed.client, sale).get().getMetadata().getFinalizers()).contains(FlashSaleReconciler.FINALIZER);
         assertThat(hasEvent(bed.client, sale, "Normal", "AwaitingPersistence")).isTrue();
 
-        bed.store.markPersisted(sale.getMetadata().getName(), purchases.subList(0, 2)).block();
+        bed.store.markPersisted(sale.getMetadata().getName(), purchases.subList(0, 2).stream()
+                .map(p -> new SaleStore.Persisted(p, null)).toList()).block();
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
                 .until(() -> resource(bed.client, sale).get().getStatus().getPersisted() == 2);
         assertThat(resource(bed.client, sale).get()).isNotNull();
         assertThat(keysExist(sale)).isTrue();
 
-        bed.store.markPersisted(sale.getMetadata().getName(), purchases.subList(2, 3)).block();
+        bed.store.markPersisted(sale.getMetadata().getName(), purchases.subList(2, 3).stream()
+                .map(p -> new SaleStore.Persisted(p, null)).toList()).block();
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))
                 .until(() -> resource(bed.client, sale).get() == null);
         assertThat(keysExist(sale)).isFalse();
@@ -93,7 +96,7 @@ class DeletionIT {
     void aSaleWithEverythingPersistedGoesAtOnce() {
         FlashSale sale = activeSale("persisted", 10);
         Purchase purchase = buy(sale, "alice");
-        bed.store.markPersisted(sale.getMetadata().getName(), List.of(purchase)).block();
+        bed.store.markPersisted(sale.getMetadata().getName(), List.of(new SaleStore.Persisted(purchase, null))).block();
 
         resource(bed.client, sale).delete();
         await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50))

@@ -10,6 +10,7 @@ import dev.flashsale.operator.FlashSaleStatusBuilder.Outcome;
 import dev.flashsale.operator.crd.FlashSaleStatus;
 import dev.flashsale.operator.crd.FlashSaleStatus.Phase;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -23,8 +24,13 @@ class FlashSaleStatusBuilderTest {
     static final Instant T1 = T0.plusSeconds(60);
 
     static SaleView view(SaleState state, EndReason endReason, long stock, long persisted) {
+        return view(state, endReason, stock, persisted, 0, null);
+    }
+
+    /** With checkout ({@code holdFor}), {@code held} of the sold units in open holds. */
+    static SaleView view(SaleState state, EndReason endReason, long stock, long persisted, long held, Duration holdFor) {
         return new SaleView("widget-drop", "SKU-1", "Widget", state, endReason, 100, stock, 100 - stock, 1, START, END,
-                T0, 7, persisted, "");
+                T0, 7, persisted, "", held, holdFor);
     }
 
     static Outcome applied(UpsertResult.Outcome outcome) {
@@ -52,6 +58,8 @@ class FlashSaleStatusBuilderTest {
         assertThat(status.getRemainingStock()).isEqualTo(100);
         assertThat(status.getSold()).isZero();
         assertThat(status.getPersisted()).isZero();
+        assertThat(status.getHeld()).isZero();
+        assertThat(status.getConfirmed()).isZero();
         assertThat(status.getObservedGeneration()).isEqualTo(1);
         assertThat(condition(status, Conditions.READY))
                 .returns("True", Condition::getStatus).returns(Reasons.APPLIED, Condition::getReason);
@@ -69,6 +77,8 @@ class FlashSaleStatusBuilderTest {
         assertThat(active.getRemainingStock()).isEqualTo(97);
         assertThat(active.getSold()).isEqualTo(3);
         assertThat(active.getPersisted()).isEqualTo(1);
+        assertThat(active.getHeld()).as("no checkout").isZero();
+        assertThat(active.getConfirmed()).isEqualTo(3);
         assertThat(condition(active, Conditions.PERSISTENCE_CAUGHT_UP))
                 .returns("False", Condition::getStatus).returns(Reasons.PERSISTING, Condition::getReason)
                 .returns("1 of 3 sold units persisted in PostgreSQL", Condition::getMessage);
@@ -86,6 +96,29 @@ class FlashSaleStatusBuilderTest {
                 case CANCELLED -> "Cancelled";
             });
         }
+    }
+
+    @Test
+    void withCheckoutSoldIsHeldPlusConfirmed() {
+        Duration holdFor = Duration.ofMinutes(10);
+        FlashSaleStatus holding = next(created(), applied(UpsertResult.Outcome.UPDATED),
+                view(SaleState.ACTIVE, null, 90, 10, 4, holdFor));
+        assertThat(holding.getRemainingStock()).isEqualTo(90);
+        assertThat(holding.getSold()).isEqualTo(10);
+        assertThat(holding.getHeld()).isEqualTo(4);
+        assertThat(holding.getConfirmed()).isEqualTo(6);
+
+        // a payment moves a unit from held to confirmed and leaves stock and sold alone: still a new status
+        FlashSaleStatus paid = next(holding, applied(UpsertResult.Outcome.UPDATED),
+                view(SaleState.ACTIVE, null, 90, 10, 3, holdFor));
+        assertThat(paid).isNotEqualTo(holding);
+        assertThat(paid.getHeld()).isEqualTo(3);
+        assertThat(paid.getConfirmed()).isEqualTo(7);
+
+        FlashSaleStatus failed = FlashSaleStatusBuilder.build(paid, 1, new Outcome.Failed("Redis is down"),
+                Optional.empty(), T1);
+        assertThat(failed.getHeld()).as("kept while Redis is not read").isEqualTo(3);
+        assertThat(failed.getConfirmed()).isEqualTo(7);
     }
 
     @Test
@@ -114,6 +147,22 @@ class FlashSaleStatusBuilderTest {
                 new Outcome.Upserted(new UpsertResult(UpsertResult.Outcome.REFUSED, null, null, "cancelled"), 100),
                 view(SaleState.ENDED, EndReason.CANCELLED, 100, 0));
         assertThat(condition(cancelled, Conditions.READY).getMessage()).startsWith("a cancelled sale cannot be resumed;");
+    }
+
+    @Test
+    void aRefusedCheckoutChangeNamesTheFieldAndTheWindowKept() {
+        Outcome refusal = new Outcome.Upserted(new UpsertResult(UpsertResult.Outcome.REFUSED, null, null, "checkout.holdFor"), 100);
+        FlashSaleStatus changed = next(created(), refusal, view(SaleState.ACTIVE, null, 99, 0, 1, Duration.ofMinutes(90)));
+        assertThat(condition(changed, Conditions.READY))
+                .returns("False", Condition::getStatus).returns(Reasons.CHANGE_REFUSED, Condition::getReason)
+                .returns("spec.checkout.holdFor cannot be added, changed or removed once the sale has started (kept: 1h30m);"
+                        + " the change was not applied (Redis untouched). Revert it to make the sale Ready again.",
+                        Condition::getMessage);
+        assertThat(changed.getHeld()).as("the view still counts").isEqualTo(1);
+
+        FlashSaleStatus added = next(created(), refusal, view(SaleState.ACTIVE, null, 99, 0));
+        assertThat(condition(added, Conditions.READY).getMessage())
+                .startsWith("spec.checkout.holdFor cannot be added, changed or removed once the sale has started (kept: no checkout);");
     }
 
     @Test

@@ -20,6 +20,19 @@ class GoDurationTest {
     }
 
     @Test
+    void formatsWhatParseReadsBack() {
+        assertThat(GoDuration.format(Duration.ofMinutes(10))).isEqualTo("10m");
+        assertThat(GoDuration.format(Duration.ofMinutes(90))).isEqualTo("1h30m");
+        assertThat(GoDuration.format(Duration.ofSeconds(90))).isEqualTo("1m30s");
+        assertThat(GoDuration.format(Duration.ofHours(24))).isEqualTo("24h");
+        assertThat(GoDuration.format(Duration.ofMillis(1250))).isEqualTo("1s250ms");
+        assertThat(GoDuration.format(Duration.ZERO)).isEqualTo("0s");
+        for (String text : new String[] {"10m", "1h30m", "1m30s", "24h", "1s250ms"}) {
+            assertThat(GoDuration.format(GoDuration.parse(text))).isEqualTo(text);
+        }
+    }
+
+    @Test
     void rejectsWhatTheSchemaRejects() {
         for (String bad : new String[] {"", "5", "m", "-5m", "5 m", "5d", "PT5M"}) {
             assertThatThrownBy(() -> GoDuration.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);

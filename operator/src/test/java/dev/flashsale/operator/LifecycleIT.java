@@ -5,10 +5,12 @@ import static dev.flashsale.operator.TestCluster.resource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.flashsale.core.HoldResult;
 import dev.flashsale.core.PurchaseRequest;
 import dev.flashsale.core.PurchaseResult;
 import dev.flashsale.core.SaleKeys;
 import dev.flashsale.core.SaleView;
+import dev.flashsale.operator.crd.Checkout;
 import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.FlashSaleStatus.EndReason;
 import dev.flashsale.operator.crd.FlashSaleStatus.Phase;
@@ -226,6 +228,43 @@ class LifecycleIT {
     }
 
     @Test
+    void checkoutHoldsShowInStatusAndTheirWindowCannotChangeOnceStarted() {
+        Instant now = bed.redis.now();
+        FlashSale declared = newSale("checkout", 10, now.minusSeconds(1), now.plusSeconds(3600));
+        Checkout checkout = new Checkout();
+        checkout.setHoldFor("10m");
+        declared.getSpec().setCheckout(checkout);
+        FlashSale sale = bed.client.resource(declared).create();
+        String id = sale.getMetadata().getName();
+        awaitStatus(sale, s -> s.getPhase() == Phase.Active);
+        assertThat(bed.store.view(id).block().holdFor()).isEqualTo(Duration.ofMinutes(10));
+
+        PurchaseResult alice = buy(sale, "alice");
+        buy(sale, "bob");
+        FlashSaleStatus holding = awaitStatus(sale, s -> Long.valueOf(2).equals(s.getHeld()));
+        assertThat(holding.getSold()).isEqualTo(2);
+        assertThat(holding.getConfirmed()).isZero();
+        assertThat(holding.getRemainingStock()).isEqualTo(8);
+
+        assertThat(bed.store.pay(id, alice.purchase().purchaseId(), "payment-1").block().outcome())
+                .isEqualTo(HoldResult.Outcome.CONFIRMED);
+        Instant paid = Instant.now();
+        awaitStatus(sale, s -> s.getHeld() == 1 && s.getConfirmed() == 1);
+        assertThat(Duration.between(paid, Instant.now())).as("a payment is pushed like a purchase").isLessThan(Duration.ofSeconds(1));
+
+        edit(sale, s -> s.getSpec().getCheckout().setHoldFor("20m"));
+        FlashSaleStatus refused = awaitStatus(sale, s -> "ChangeRefused".equals(condition(s, Conditions.READY).getReason()));
+        assertThat(condition(refused, Conditions.READY).getMessage())
+                .startsWith("spec.checkout.holdFor cannot be added, changed or removed once the sale has started (kept: 10m)");
+        await().atMost(Duration.ofSeconds(2)).until(() -> hasEvent(bed.client, sale, "Warning", "ChangeRefused"));
+        assertThat(bed.store.view(id).block().holdFor()).as("Redis untouched").isEqualTo(Duration.ofMinutes(10));
+        assertThat(refused.getHeld()).isEqualTo(1);
+
+        edit(sale, s -> s.getSpec().getCheckout().setHoldFor("10m"));
+        awaitStatus(sale, s -> "True".equals(condition(s, Conditions.READY).getStatus()));
+    }
+
+    @Test
     void lostRedisKeysAreReportedNotRecreated() {
         FlashSale sale = activeSale("lost", 10);
         String id = sale.getMetadata().getName();
@@ -265,7 +304,8 @@ class LifecycleIT {
         // the dashboard's stock and sold per sale
         String id = sale.getMetadata().getName();
         assertThat(metrics.body()).contains("flashsale_sale_remaining_stock{sale=\"" + id + "\"} 1.0",
-                "flashsale_sale_sold{sale=\"" + id + "\"} 0.0", "flashsale_sale_persisted{sale=\"" + id + "\"} 0.0");
+                "flashsale_sale_sold{sale=\"" + id + "\"} 0.0", "flashsale_sale_persisted{sale=\"" + id + "\"} 0.0",
+                "flashsale_sale_held{sale=\"" + id + "\"} 0.0", "flashsale_sale_confirmed{sale=\"" + id + "\"} 0.0");
         assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
         HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),

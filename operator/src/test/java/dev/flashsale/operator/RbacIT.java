@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.flashsale.core.Purchase;
 import dev.flashsale.core.PurchaseRequest;
+import dev.flashsale.core.SaleStore;
 import dev.flashsale.operator.OperatorConfig.DeploymentRef;
 import dev.flashsale.operator.crd.FlashSale;
 import dev.flashsale.operator.crd.FlashSaleStatus.Phase;
@@ -90,7 +91,8 @@ class RbacIT {
 
         bed.client.resource(sale).delete();
         awaitStatus(sale, s -> "AwaitingPersistence".equals(Conditions.find(s.getConditions(), Conditions.READY).get().getReason()));
-        bed.store.markPersisted(sale.getMetadata().getName(), purchases).block();
+        bed.store.markPersisted(sale.getMetadata().getName(), purchases.stream()
+                .map(p -> new SaleStore.Persisted(p, null)).toList()).block();
         await().atMost(Duration.ofSeconds(5)).until(() -> resource(bed.client, sale).get() == null);
         assertThat(operator.isLeader()).as("renewed its Lease throughout").isTrue();
     }

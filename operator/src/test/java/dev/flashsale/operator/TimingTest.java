@@ -34,7 +34,7 @@ class TimingTest {
 
     private static SaleView view(SaleState state, Instant now) {
         return new SaleView("widget-drop", "SKU", "Widget", state, state == SaleState.ENDED ? EndReason.SOLD_OUT : null,
-                100, 100, 0, 1, START, END, now, 1, 0, "");
+                100, 100, 0, 1, START, END, now, 1, 0, "", 0, null);
     }
 
     private static Optional<Duration> wakeUp(FlashSale sale, SaleView view) {

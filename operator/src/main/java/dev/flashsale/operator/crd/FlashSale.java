@@ -35,6 +35,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Start", jsonPath = ".spec.startTime", type = Type.STRING)
 @AdditionalPrinterColumn(name = "End", jsonPath = ".spec.endTime", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
+// -o wide only (priority 1), after Age as kubectl's own wide columns are
+@AdditionalPrinterColumn(name = "Held", jsonPath = ".status.held", type = Type.INTEGER, priority = 1)
+@AdditionalPrinterColumn(name = "Confirmed", jsonPath = ".status.confirmed", type = Type.INTEGER, priority = 1)
 public class FlashSale extends CustomResource<FlashSaleSpec, FlashSaleStatus> implements Namespaced {
 
     public static final String GROUP = "flashsale.dev";

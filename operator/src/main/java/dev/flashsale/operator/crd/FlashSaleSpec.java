@@ -12,7 +12,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * What the admin declares. Rules the API server can check on its own live here (schema and CEL);
- * the ones that need the clock (no initialStock/startTime change once started) are the operator's.
+ * the ones that need the clock (no initialStock/startTime/checkout change once started) are the operator's.
  * The limits are sale-core's {@link SaleSpec}, which checks them again before writing Redis.
  */
 @ValidationRule(value = "timestamp(self.endTime) > timestamp(self.startTime)", message = "endTime must be after startTime")
@@ -64,6 +64,10 @@ public class FlashSaleSpec {
     @JsonPropertyDescription("true ends the sale now with endReason Cancelled; irreversible.")
     private Boolean cancelled;
 
+    @JsonPropertyDescription("Purchases hold their units until paid; absent: a purchase is final at once."
+            + " Cannot be added, changed or removed once the sale has started.")
+    private Checkout checkout;
+
     @JsonPropertyDescription("Pre-scales the sale-api Deployment from startTime - leadTime until the sale ends.")
     private Scaling scaling;
 
@@ -98,6 +102,10 @@ public class FlashSaleSpec {
     public Boolean getCancelled() { return cancelled; }
 
     public void setCancelled(Boolean cancelled) { this.cancelled = cancelled; }
+
+    public Checkout getCheckout() { return checkout; }
+
+    public void setCheckout(Checkout checkout) { this.checkout = checkout; }
 
     public Scaling getScaling() { return scaling; }
 

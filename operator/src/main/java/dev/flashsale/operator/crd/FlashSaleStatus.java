@@ -19,8 +19,12 @@ public class FlashSaleStatus {
     private Long remainingStock;
     @JsonPropertyDescription("Units sold.")
     private Long sold;
-    @JsonPropertyDescription("Units whose purchases are committed in PostgreSQL.")
+    @JsonPropertyDescription("Units of the live purchases (held or confirmed) PostgreSQL holds with their current status.")
     private Long persisted;
+    @JsonPropertyDescription("Units in open holds (sales with checkout; 0 without).")
+    private Long held;
+    @JsonPropertyDescription("Units paid for, or sold without checkout: sold - held.")
+    private Long confirmed;
     @JsonPropertyDescription("The metadata.generation this status was computed for.")
     private Long observedGeneration;
     @JsonPropertyDescription("Ready, StockInitialized and PersistenceCaughtUp.")
@@ -50,6 +54,14 @@ public class FlashSaleStatus {
 
     public void setPersisted(Long persisted) { this.persisted = persisted; }
 
+    public Long getHeld() { return held; }
+
+    public void setHeld(Long held) { this.held = held; }
+
+    public Long getConfirmed() { return confirmed; }
+
+    public void setConfirmed(Long confirmed) { this.confirmed = confirmed; }
+
     public Long getObservedGeneration() { return observedGeneration; }
 
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
@@ -62,12 +74,13 @@ public class FlashSaleStatus {
     public boolean equals(Object o) {
         return o instanceof FlashSaleStatus s && phase == s.phase && endReason == s.endReason
                 && Objects.equals(remainingStock, s.remainingStock) && Objects.equals(sold, s.sold)
-                && Objects.equals(persisted, s.persisted) && Objects.equals(observedGeneration, s.observedGeneration)
+                && Objects.equals(persisted, s.persisted) && Objects.equals(held, s.held)
+                && Objects.equals(confirmed, s.confirmed) && Objects.equals(observedGeneration, s.observedGeneration)
                 && Objects.equals(conditions, s.conditions);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(phase, endReason, remainingStock, sold, persisted, observedGeneration, conditions);
+        return Objects.hash(phase, endReason, remainingStock, sold, persisted, held, confirmed, observedGeneration, conditions);
     }
 }

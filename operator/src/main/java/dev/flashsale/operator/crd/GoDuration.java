@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
  */
 public final class GoDuration {
 
-    /** The schema pattern of {@code scaling.leadTime}; {@link #parse} accepts exactly this. */
+    /** The schema pattern of {@code scaling.leadTime} and {@code checkout.holdFor}; {@link #parse} accepts exactly this. */
     public static final String PATTERN = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
 
     private static final java.util.regex.Pattern WHOLE = java.util.regex.Pattern.compile(PATTERN);
@@ -35,5 +35,21 @@ public final class GoDuration {
             nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit)));
         }
         return Duration.ofNanos(nanos.longValueExact());
+    }
+
+    /** What {@link #parse} reads back, largest unit first and without zero parts: 1h30m, 10m, 1m30s, 250ms. */
+    public static String format(Duration d) {
+        StringBuilder text = new StringBuilder();
+        append(text, d.toHours(), "h");
+        append(text, d.toMinutesPart(), "m");
+        append(text, d.toSecondsPart(), "s");
+        append(text, d.toMillisPart(), "ms");
+        return text.isEmpty() ? "0s" : text.toString();
+    }
+
+    private static void append(StringBuilder text, long amount, String unit) {
+        if (amount != 0) {
+            text.append(amount).append(unit);
+        }
     }
 }
