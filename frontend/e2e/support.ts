@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
-import type { SaleView } from '../src/lib/types';
+import type { Purchase, SaleView } from '../src/lib/types';
 
 export const BASE_URL = (process.env.FLASHSALE_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
 /**
@@ -67,6 +67,8 @@ export interface SaleSpec {
   /** ISO-8601 or relative like "+10s", as the sale command accepts. */
   start: string;
   end: string;
+  /** A checkout: how long a purchase holds its units until paid, like "1m" or "20s" (sale-core allows 1s..24h). */
+  holdFor?: string;
 }
 
 /**
@@ -102,6 +104,7 @@ export async function createSale(spec: SaleSpec): Promise<SaleView> {
       '--per-user-limit', String(spec.perUserLimit ?? 1),
       '--start', spec.start,
       '--end', spec.end,
+      ...(spec.holdFor ? ['--hold-for', spec.holdFor] : []),
     ],
     120_000,
   );
@@ -134,6 +137,12 @@ export async function buyViaApi(saleId: string, userId: string): Promise<number>
   return res.status;
 }
 
+/** The shopper's purchase as the API has it (none mode: the shopper is X-User-Id), or null when they have none. */
+export async function myPurchaseViaApi(saleId: string, userId: string): Promise<Purchase | null> {
+  const res = await fetch(`${BASE_URL}/api/v1/sales/${saleId}/purchases/me`, { cache: 'no-store', headers: { 'X-User-Id': userId } });
+  return res.ok ? ((await res.json()) as { data: Purchase }).data : null;
+}
+
 /** Restarts sale-api through FLASHSALE_RESTART_CMD (it may return before or after it is back). */
 export function restartSaleApi(): Promise<string> {
   return runCommand(requiredEnv('FLASHSALE_RESTART_CMD'), [], 600_000);
@@ -158,6 +167,9 @@ export const ui = {
   endReason: (page: Page) => page.getByTestId('end-reason').getAttribute('data-end-reason'),
   purchaseId: (page: Page) => page.getByTestId('my-purchase').getAttribute('data-purchase-id'),
   persisted: (page: Page) => page.getByTestId('my-purchase').getAttribute('data-persisted'),
+  /** Checkout: the status of the shopper's hold (HELD, CONFIRMED, EXPIRED, CANCELLED), and the units held by all. */
+  holdStatus: (page: Page) => page.getByTestId('checkout').getAttribute('data-status'),
+  held: (page: Page) => page.getByTestId('stock-held').textContent(),
   userId: (page: Page) => page.getByLabel('Your user id'),
   buyButton: (page: Page) => page.locator('button.buy'),
 };

@@ -31,6 +31,8 @@ const purchase: Purchase = {
   userId: 'sub-alice',
   qty: 2,
   purchasedAt: '2026-02-15T10:00:01.234Z',
+  status: 'CONFIRMED',
+  expiresAt: null,
   persisted: true,
 };
 

@@ -12,6 +12,8 @@ const purchase: Purchase = {
   userId: 'alice',
   qty: 1,
   purchasedAt: '2026-02-15T10:00:01.234Z',
+  status: 'CONFIRMED',
+  expiresAt: null,
   persisted: false,
 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -22,10 +24,18 @@ interface Options {
   auth?: Auth;
   buy?: () => FakeReply | Promise<FakeReply>;
   myPurchase?: () => FakeReply;
+  /** Answers DELETE /purchases/me (giving up a hold). */
+  giveUp?: () => FakeReply;
 }
 
-function setup({ view = saleView(), auth, buy = () => ok(purchase, 201), myPurchase = () => fail(404, 'PURCHASE_NOT_FOUND') }: Options = {}) {
-  const { calls } = installFetch((_url, init) => (init.method === 'POST' ? buy() : myPurchase()));
+function setup({
+  view = saleView(),
+  auth,
+  buy = () => ok(purchase, 201),
+  myPurchase = () => fail(404, 'PURCHASE_NOT_FOUND'),
+  giveUp = () => fail(404, 'PURCHASE_NOT_FOUND'),
+}: Options = {}) {
+  const { calls } = installFetch((_url, init) => (init.method === 'POST' ? buy() : init.method === 'DELETE' ? giveUp() : myPurchase()));
   const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
   const utils = render(<PurchasePanel view={view} offsetMs={0} />, { wrapper: authWrapper(auth) });
   return {
@@ -52,6 +62,7 @@ describe('PurchasePanel', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+    window.history.replaceState(null, '', '/');
   });
 
   it('buys with X-User-Id, a fresh Idempotency-Key and qty, then shows the purchase until it is persisted', async () => {
@@ -317,6 +328,82 @@ describe('PurchasePanel', () => {
       expect(button).toHaveAttribute('aria-disabled', 'true');
       await trying.user.click(button);
       expect(retry).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('checkout', () => {
+    const checkoutSale = saleView({ holdForSeconds: 600 });
+    const withPayments = ready({ mode: 'none' }, { paymentUrl: 'http://127.0.0.1:16090/pay' });
+    const hold = (overrides: Partial<Purchase> = {}): Purchase => ({
+      ...purchase,
+      status: 'HELD',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      persisted: true,
+      ...overrides,
+    });
+    const checkout = () => screen.getByTestId('checkout');
+
+    it('Buy reserves: the hold with its countdown, Pay now to the payment page and back to this sale', async () => {
+      const s = setup({ view: checkoutSale, auth: withPayments, buy: () => ok(hold(), 201) });
+      await buyAs(s, 'alice');
+      expect(await screen.findByText('Reserved')).toBeInTheDocument();
+      expect(outcome()).toHaveAttribute('data-outcome', 'SUCCESS');
+      expect(checkout()).toHaveAttribute('data-status', 'HELD');
+      expect(checkout()).toHaveTextContent(/^Reserved for you — pay within (10:00|09:5\d)/);
+      expect(screen.getByRole('timer')).toBeInTheDocument();
+      const back = encodeURIComponent(`${window.location.origin}/sales/widget-drop`);
+      expect(screen.getByRole('link', { name: 'Pay now' })).toHaveAttribute(
+        'href',
+        `http://127.0.0.1:16090/pay?purchaseId=widget-drop-000042&returnUrl=${back}`,
+      );
+      expect(screen.getByTestId('my-purchase')).toHaveTextContent('widget-drop-000042');
+    });
+
+    it('Give up: the hold ends CANCELLED, and Buy is there again', async () => {
+      const s = setup({ view: checkoutSale, auth: withPayments, buy: () => ok(hold(), 201), giveUp: () => ok(hold({ status: 'CANCELLED' })) });
+      await buyAs(s, 'alice');
+      await s.user.click(await screen.findByRole('button', { name: 'Give up' }));
+      expect(await screen.findByText('Hold given up')).toBeInTheDocument();
+      expect(outcome()).toHaveAttribute('data-outcome', 'CANCELLED');
+      expect(checkout()).toHaveAttribute('data-status', 'CANCELLED');
+      expect(checkout()).toHaveTextContent('You gave up your hold, the units went back on sale.');
+      expect(screen.queryByRole('button', { name: 'Give up' })).not.toBeInTheDocument();
+      const [deleted] = s.calls.filter((c) => c.method === 'DELETE');
+      expect(deleted).toMatchObject({ url: '/api/v1/sales/widget-drop/purchases/me', headers: { 'X-User-Id': 'alice' } });
+      expect(s.buyButton()).toBeEnabled();
+    });
+
+    it('an expired hold restored on arrival says so, and Buy reserves again', async () => {
+      localStorage.setItem('flashsale.userId', 'alice');
+      const s = setup({
+        view: checkoutSale,
+        auth: withPayments,
+        myPurchase: () => ok(hold({ status: 'EXPIRED', expiresAt: new Date(Date.now() - 1_000).toISOString() })),
+        buy: () => ok(hold({ purchaseId: 'widget-drop-000043' }), 201),
+      });
+      await waitFor(() => expect(checkout()).toHaveAttribute('data-status', 'EXPIRED'));
+      expect(checkout()).toHaveTextContent('Your hold expired, the units went back on sale.');
+      await s.user.click(s.buyButton());
+      await waitFor(() => expect(checkout()).toHaveAttribute('data-status', 'HELD'));
+      expect(screen.getByTestId('my-purchase')).toHaveAttribute('data-purchase-id', 'widget-drop-000043');
+    });
+
+    it('back from the payment page: says how it went and shows the hold paid', async () => {
+      localStorage.setItem('flashsale.userId', 'alice');
+      window.history.replaceState(null, '', '/sales/widget-drop?payment=succeeded');
+      setup({ view: checkoutSale, auth: withPayments, myPurchase: () => ok(hold({ status: 'CONFIRMED' })) });
+      expect(screen.getByText('Payment received')).toBeInTheDocument();
+      expect(outcome()).toHaveAttribute('data-outcome', 'PAYMENT_SUCCEEDED');
+      await waitFor(() => expect(checkout()).toHaveAttribute('data-status', 'CONFIRMED'));
+      expect(checkout()).toHaveTextContent("Paid — it's yours.");
+      expect(window.location.search).toBe('');
+    });
+
+    it('a purchase without checkout shows no hold', async () => {
+      const s = setup({ auth: withPayments });
+      await buyAs(s, 'alice');
+      expect(await screen.findByText('Purchase confirmed')).toBeInTheDocument();
+      expect(screen.queryByTestId('checkout')).not.toBeInTheDocument();
     });
   });
 });

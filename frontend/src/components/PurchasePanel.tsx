@@ -1,8 +1,10 @@
 import { useId, useRef, type FormEvent } from 'react';
 import { useAuth, type Session } from '../hooks/useAuth';
 import { usePurchase } from '../hooks/usePurchase';
-import type { SaleView } from '../lib/types';
+import { paymentHref, saleReturnUrl } from '../lib/checkout';
+import type { CheckoutConfig, SaleView } from '../lib/types';
 import { AuthUnavailable } from './AuthUnavailable';
+import { CheckoutStatus } from './CheckoutStatus';
 import { PurchaseDetails } from './PurchaseDetails';
 
 interface Props {
@@ -31,6 +33,7 @@ export function PurchasePanel({ view, offsetMs }: Props) {
           view={view}
           offsetMs={offsetMs}
           session={auth.session}
+          checkout={auth.checkout ?? null}
         />
       ) : auth.status === 'unavailable' ? (
         <AuthUnavailable auth={auth} blocked="You can buy" />
@@ -44,8 +47,8 @@ export function PurchasePanel({ view, offsetMs }: Props) {
 }
 
 /** The form itself; the flow is usePurchase's. */
-function PurchaseForm({ view, offsetMs, session }: Props & { session: Session }) {
-  const { state, userId, setUserId, confirmUserId, qty, setQty, buy, purchase } = usePurchase(view, offsetMs, session);
+function PurchaseForm({ view, offsetMs, session, checkout }: Props & { session: Session; checkout: CheckoutConfig | null }) {
+  const { state, userId, setUserId, confirmUserId, qty, setQty, buy, purchase, giveUp, givingUp } = usePurchase(view, offsetMs, session);
   const userIdInput = useRef<HTMLInputElement>(null);
   const qtyInput = useRef<HTMLInputElement>(null);
   const ids = useId();
@@ -150,6 +153,16 @@ function PurchaseForm({ view, offsetMs, session }: Props & { session: Session })
         )}
       </div>
 
+      {purchase && purchase.expiresAt !== null && (
+        <CheckoutStatus
+          status={purchase.status}
+          expiresAt={purchase.expiresAt}
+          offsetMs={offsetMs}
+          payHref={checkout && paymentHref(checkout.paymentUrl, purchase.purchaseId, saleReturnUrl(view.id))}
+          givingUp={givingUp}
+          onGiveUp={giveUp}
+        />
+      )}
       {purchase && <PurchaseDetails purchase={purchase} />}
     </>
   );

@@ -38,6 +38,20 @@ describe('useAuthLoader', () => {
     expect(UserManager.instances).toHaveLength(0);
   });
 
+  it('tells where holds are paid when the shop has a payment page', async () => {
+    const paying = await setup(() => ok({ auth: { mode: 'none' }, checkout: { paymentUrl: 'http://127.0.0.1:16090/pay' } }));
+    expect(paying.auth()).toEqual({ status: 'ready', session: { mode: 'none' }, checkout: { paymentUrl: 'http://127.0.0.1:16090/pay' } });
+    paying.unmount();
+
+    const none = await setup(() => ok({ auth: { mode: 'none' }, checkout: null }));
+    expect(none.auth()).toEqual({ status: 'ready', session: { mode: 'none' } });
+    none.unmount();
+
+    UserManager.stored = oidcUser({ name: 'alice', token: 't1' });
+    const oidc = await setup(() => ok({ ...oidcConfig, checkout: { paymentUrl: 'https://pay.test/' } }));
+    expect(oidc.auth()).toMatchObject({ status: 'ready', session: { mode: 'oidc', user: { name: 'alice' } }, checkout: { paymentUrl: 'https://pay.test/' } });
+  });
+
   it('loading until the config answers', () => {
     installFetch(() => new Promise<FakeReply>(() => undefined));
     const { result } = renderHook(() => useAuthLoader());

@@ -2,6 +2,7 @@ import { createContext, use, useEffect, useMemo, useState } from 'react';
 import type { User, UserManager } from 'oidc-client-ts';
 import { fetchConfig } from '../lib/api';
 import { createUserManager, HOME, readPlace, signedInUser, type ReturnPlace, type SignedInUser } from '../lib/auth';
+import type { CheckoutConfig } from '../lib/types';
 
 /** How a sign-in ended on the callback route, and where to go from there. */
 export type SignInResult = { ok: true; place: ReturnPlace } | { ok: false; place: ReturnPlace; message: string };
@@ -25,7 +26,8 @@ export type Auth =
   | { status: 'loading' }
   // GET /config failed: tried again by itself, later and later; `retry` tries at once.
   | { status: 'unavailable'; trying: boolean; retry: () => void }
-  | { status: 'ready'; session: Session };
+  // checkout: where holds are paid; absent when the shop has no payment page
+  | { status: 'ready'; session: Session; checkout?: CheckoutConfig };
 
 export const AuthContext = createContext<Auth>({ status: 'loading' });
 
@@ -62,11 +64,14 @@ function oidcActions(manager: UserManager): OidcActions {
 
 type Loaded =
   | Exclude<Auth, { status: 'ready' }>
-  | { status: 'ready'; session: Exclude<Session, OidcSession> }
+  | { status: 'ready'; session: Exclude<Session, OidcSession>; checkout?: CheckoutConfig }
   // The user is kept apart: it changes by itself (sign-in, silent renew, sign-out).
-  | { status: 'ready'; oidc: OidcActions };
+  | { status: 'ready'; oidc: OidcActions; checkout?: CheckoutConfig };
 
-/** Loads GET /config once, then (oidc mode) the signed-in shopper of this tab, and follows them. */
+/**
+ * Loads GET /config once (how shoppers are identified, where holds are paid), then (oidc mode)
+ * the signed-in shopper of this tab, and follows them.
+ */
 export function useAuthLoader(): Auth {
   const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
   const [user, setUser] = useState<SignedInUser | null>(null);
@@ -80,8 +85,9 @@ export function useAuthLoader(): Auth {
       const result = await fetchConfig();
       if (cancelled) return;
       const config = result.kind === 'ok' ? result.data.auth : null;
+      const checkout = result.kind === 'ok' && result.data.checkout ? { checkout: result.data.checkout } : {};
       if (config?.mode === 'none' || config?.mode === 'trusted-header') {
-        setLoaded({ status: 'ready', session: { mode: config.mode } });
+        setLoaded({ status: 'ready', session: { mode: config.mode }, ...checkout });
         return;
       }
       // Only a full oidc config is usable: without issuer or client id nobody could buy.
@@ -116,7 +122,7 @@ export function useAuthLoader(): Auth {
       }
       if (cancelled) return;
       setUser(stored && signedInUser(stored));
-      setLoaded({ status: 'ready', oidc: oidcActions(manager) });
+      setLoaded({ status: 'ready', oidc: oidcActions(manager), ...checkout });
     };
 
     void attempt(0);
@@ -127,8 +133,9 @@ export function useAuthLoader(): Auth {
     };
   }, []);
 
-  return useMemo(
-    (): Auth => (loaded.status === 'ready' && 'oidc' in loaded ? { status: 'ready', session: { mode: 'oidc', user, ...loaded.oidc } } : loaded),
-    [loaded, user],
-  );
+  return useMemo((): Auth => {
+    if (loaded.status !== 'ready' || !('oidc' in loaded)) return loaded;
+    const { oidc, ...rest } = loaded;
+    return { ...rest, session: { mode: 'oidc', user, ...oidc } };
+  }, [loaded, user]);
 }

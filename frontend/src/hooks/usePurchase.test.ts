@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Purchase, SaleView } from '../lib/types';
 import { alice, fail, flush, installFetch, ok, oidcSession, saleView, type FakeReply, type FakeRoute } from '../test/fakes';
 import type { Session } from './useAuth';
-import { PERSISTED_POLL_MS, usePurchase, type BuyStart } from './usePurchase';
+import { HOLD_RECHECK_MS, HOLD_RECHECKS, PERSISTED_POLL_MS, usePurchase, type BuyStart } from './usePurchase';
 
 // Fully fake timers: the herd window and the persisted poll are measured exactly.
 const T0 = Date.parse('2026-02-15T10:00:00.000Z');
@@ -15,6 +15,8 @@ const purchaseBy = (userId: string, overrides: Partial<Purchase> = {}): Purchase
   userId,
   qty: 1,
   purchasedAt: '2026-02-15T10:00:01.234Z',
+  status: 'CONFIRMED',
+  expiresAt: null,
   persisted: false,
   ...overrides,
 });
@@ -34,6 +36,10 @@ interface Options {
   buy?: FakeRoute;
   /** Answers GET /purchases/me. */
   myPurchase?: FakeRoute;
+  /** Answers DELETE /purchases/me (giving up a hold). */
+  giveUp?: FakeRoute;
+  /** Server clock minus browser clock. */
+  offsetMs?: number;
 }
 
 async function setup({
@@ -41,9 +47,13 @@ async function setup({
   session = { mode: 'none' },
   buy = () => ok(purchaseBy('alice'), 201),
   myPurchase = () => fail(404, 'PURCHASE_NOT_FOUND'),
+  giveUp = () => fail(404, 'PURCHASE_NOT_FOUND'),
+  offsetMs = 0,
 }: Options = {}) {
-  const { calls } = installFetch((url, init) => (init.method === 'POST' ? buy(url, init) : myPurchase(url, init)));
-  const hook = renderHook(({ view, session }) => usePurchase(view, 0, session), { initialProps: { view: sale, session } });
+  const { calls } = installFetch((url, init) =>
+    init.method === 'POST' ? buy(url, init) : init.method === 'DELETE' ? giveUp(url, init) : myPurchase(url, init),
+  );
+  const hook = renderHook(({ view, session }) => usePurchase(view, offsetMs, session), { initialProps: { view: sale, session } });
   await flush();
   const result = () => hook.result.current;
   return {
@@ -51,7 +61,8 @@ async function setup({
     calls,
     result,
     posts: () => calls.filter((c) => c.method === 'POST'),
-    lookups: () => calls.filter((c) => c.url.endsWith('/purchases/me')).map((c) => c.headers['X-User-Id']),
+    deletes: () => calls.filter((c) => c.method === 'DELETE'),
+    lookups: () => calls.filter((c) => c.method === 'GET' && c.url.endsWith('/purchases/me')).map((c) => c.headers['X-User-Id']),
     type: (userId: string) => act(() => result().setUserId(userId)),
     buy: () => {
       let started: BuyStart | undefined;
@@ -502,6 +513,181 @@ describe('usePurchase', () => {
       s.buy();
       await flush();
       expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'UNAUTHENTICATED', title: 'Not signed in' } });
+    });
+  });
+
+  describe('checkout', () => {
+    // Persisted from the start: only the hold's own re-reads ask for the purchase.
+    const hold = (overrides: Partial<Purchase> = {}) =>
+      purchaseBy('alice', { status: 'HELD', expiresAt: new Date(T0 + 10_000).toISOString(), persisted: true, ...overrides });
+    const checkoutSale = saleView({ holdForSeconds: 600, startTime: new Date(T0 - 60_000).toISOString() });
+
+    async function bought(options: Options = {}) {
+      const s = await setup({ sale: checkoutSale, buy: () => ok(hold(), 201), ...options });
+      s.type('alice');
+      s.buy();
+      await flush();
+      return s;
+    }
+
+    it('reads the hold again once its time is over, every second until it shows expired', async () => {
+      let status: Purchase['status'] = 'HELD';
+      const s = await bought({ myPurchase: () => ok(hold({ status })) });
+      expect(s.result().purchase?.status).toBe('HELD');
+      expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'SUCCESS', title: 'Reserved' } });
+
+      await flush(9_999);
+      expect(s.lookups()).toEqual([]);
+      await flush(1);
+      expect(s.lookups()).toEqual(['alice']);
+      await flush(HOLD_RECHECK_MS);
+      expect(s.lookups()).toHaveLength(2);
+      status = 'EXPIRED';
+      await flush(HOLD_RECHECK_MS);
+      expect(s.lookups()).toHaveLength(3);
+      expect(s.result().purchase?.status).toBe('EXPIRED');
+
+      await flush(10 * HOLD_RECHECK_MS);
+      expect(s.lookups()).toHaveLength(3);
+    });
+
+    it(`gives up after ${HOLD_RECHECKS} more re-reads when the expiry does not show`, async () => {
+      const s = await bought({ myPurchase: () => ok(hold()) });
+      await flush(10_000);
+      expect(s.lookups()).toHaveLength(1);
+      await flush(30 * HOLD_RECHECK_MS);
+      expect(s.lookups()).toHaveLength(1 + HOLD_RECHECKS);
+      expect(s.result().purchase?.status).toBe('HELD');
+    });
+
+    it("times the hold's end on the server clock", async () => {
+      // the server clock is 5 s ahead of the browser's: the hold's 10 s are over 5 s from now here
+      const s = await bought({ offsetMs: 5_000, myPurchase: () => ok(hold({ status: 'EXPIRED' })) });
+      await flush(4_999);
+      expect(s.lookups()).toEqual([]);
+      await flush(1);
+      expect(s.lookups()).toEqual(['alice']);
+      expect(s.result().purchase?.status).toBe('EXPIRED');
+    });
+
+    describe('back from the payment page', () => {
+      const arriveWith = (query: string) => {
+        localStorage.setItem('flashsale.userId', 'alice');
+        window.history.replaceState({ path: '/sales/widget-drop', qty: '1' }, '', `/sales/widget-drop${query}`);
+      };
+
+      it('shows the outcome, drops it from the address, and reads the hold again until it shows paid', async () => {
+        arriveWith('?payment=succeeded');
+        let status: Purchase['status'] = 'HELD';
+        const s = await setup({ sale: checkoutSale, myPurchase: () => ok(hold({ status, expiresAt: new Date(T0 + 600_000).toISOString() })) });
+        expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'PAYMENT_SUCCEEDED', title: 'Payment received' } });
+        expect(window.location.pathname + window.location.search).toBe('/sales/widget-drop');
+        expect(window.history.state).toEqual({ path: '/sales/widget-drop', qty: '1' });
+        expect(s.lookups()).toEqual(['alice']);
+        expect(s.result().purchase?.status).toBe('HELD');
+
+        await flush(HOLD_RECHECK_MS);
+        expect(s.lookups()).toHaveLength(2);
+        status = 'CONFIRMED';
+        await flush(HOLD_RECHECK_MS);
+        expect(s.lookups()).toHaveLength(3);
+        expect(s.result().purchase?.status).toBe('CONFIRMED');
+        await flush(60_000);
+        expect(s.lookups()).toHaveLength(3);
+      });
+
+      it(`reads a hold that stays held ${HOLD_RECHECKS} times, then again once its time is over`, async () => {
+        arriveWith('?payment=failed');
+        const s = await setup({ sale: checkoutSale, myPurchase: () => ok(hold({ expiresAt: new Date(T0 + 60_000).toISOString() })) });
+        expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'PAYMENT_FAILED' } });
+        await flush(30 * HOLD_RECHECK_MS);
+        expect(s.lookups()).toHaveLength(1 + HOLD_RECHECKS);
+        await flush(60_000 - 30 * HOLD_RECHECK_MS);
+        expect(s.lookups()).toHaveLength(2 + HOLD_RECHECKS);
+      });
+
+      it("shows a refusal with the shop's error code; a purchase that is no longer held is not read again", async () => {
+        arriveWith('?payment=refused&code=HOLD_EXPIRED');
+        const s = await setup({ sale: checkoutSale, myPurchase: () => ok(hold({ status: 'EXPIRED' })) });
+        expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'HOLD_EXPIRED', title: 'Payment too late' } });
+        expect(window.location.search).toBe('');
+        await flush(30 * HOLD_RECHECK_MS);
+        expect(s.lookups()).toEqual(['alice']);
+      });
+
+      it('shows nothing special on a plain visit', async () => {
+        arriveWith('');
+        const s = await setup({ sale: checkoutSale, myPurchase: () => ok(hold()) });
+        expect(s.result().state).toEqual({ status: 'idle' });
+        await flush(5 * HOLD_RECHECK_MS);
+        expect(s.lookups()).toEqual(['alice']);
+      });
+    });
+
+    describe('giving up the hold', () => {
+      it("sends DELETE purchases/me as the shopper, once however often it is clicked, and shows the hold's end", async () => {
+        const answer = deferred();
+        const s = await bought({ giveUp: () => answer.promise });
+        act(() => {
+          s.result().giveUp();
+          s.result().giveUp();
+        });
+        expect(s.result().givingUp).toBe(true);
+        act(() => s.result().giveUp());
+        await flush();
+        expect(s.deletes()).toHaveLength(1);
+        expect(s.deletes()[0]).toMatchObject({ url: '/api/v1/sales/widget-drop/purchases/me', headers: { 'X-User-Id': 'alice' } });
+
+        answer.resolve(ok(hold({ status: 'CANCELLED' })));
+        await flush();
+        expect(s.result().givingUp).toBe(false);
+        expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'CANCELLED', title: 'Hold given up' } });
+        expect(s.result().purchase?.status).toBe('CANCELLED');
+        // over: nothing to read again at its expiry
+        await flush(20_000);
+        expect(s.lookups()).toEqual([]);
+      });
+
+      it('shows what the hold became meanwhile on PURCHASE_NOT_HELD', async () => {
+        const s = await bought({ giveUp: () => fail(409, 'PURCHASE_NOT_HELD', { purchase: hold({ status: 'CONFIRMED' }) }) });
+        act(() => s.result().giveUp());
+        await flush();
+        expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'PURCHASE_NOT_HELD' } });
+        expect(s.result().purchase?.status).toBe('CONFIRMED');
+      });
+
+      it('shows no purchase on PURCHASE_NOT_FOUND', async () => {
+        const s = await bought({ giveUp: () => fail(404, 'PURCHASE_NOT_FOUND') });
+        act(() => s.result().giveUp());
+        await flush();
+        expect(s.result().purchase).toBeNull();
+      });
+
+      it('does nothing without a hold', async () => {
+        const s = await setup({ buy: () => ok(purchaseBy('alice'), 201) });
+        s.type('alice');
+        s.buy();
+        await flush();
+        act(() => s.result().giveUp());
+        await flush();
+        expect(s.deletes()).toHaveLength(0);
+      });
+
+      it('oidc: with the access token; a 401 signs in again', async () => {
+        const session = oidcSession(alice);
+        const s = await setup({
+          sale: checkoutSale,
+          session,
+          myPurchase: () => ok(hold({ userId: 'sub-alice', expiresAt: new Date(T0 + 600_000).toISOString() })),
+          giveUp: () => fail(401, 'UNAUTHENTICATED'),
+        });
+        expect(s.result().purchase?.status).toBe('HELD');
+        act(() => s.result().giveUp());
+        await flush();
+        expect(s.deletes()[0]?.headers.Authorization).toBe('Bearer token-alice');
+        expect(session.signIn).toHaveBeenCalledWith({ path: '/sales/widget-drop', qty: '1' });
+        expect(s.result().state).toMatchObject({ status: 'done', outcome: { code: 'UNAUTHENTICATED' } });
+      });
     });
   });
 });

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import { fetchMyPurchase, postPurchase, type Shopper } from '../lib/api';
+import { cancelHold, fetchMyPurchase, postPurchase, type ApiResult, type Shopper } from '../lib/api';
 import { readPlace } from '../lib/auth';
+import { readPaymentReturn, withoutPaymentReturn } from '../lib/checkout';
 import { isHerdWindow, serverNow } from '../lib/clock';
-import { purchaseOutcome, signingInAgain, signInUnavailable, type Outcome } from '../lib/outcome';
+import { giveUpOutcome, paymentOutcome, purchaseOutcome, signingInAgain, signInUnavailable, type Outcome } from '../lib/outcome';
 import type { Purchase, SaleView } from '../lib/types';
 import { loadUserId, saveUserId, validateQty, validateUserId } from '../lib/userId';
 import { randomUuid } from '../lib/uuid';
@@ -12,6 +13,11 @@ import type { Session } from './useAuth';
 export const PERSISTED_POLL_MS = 2_000;
 /** Upper bound of the random delay of a click in the first seconds of a sale. */
 export const HERD_JITTER_MS = 500;
+/** A hold is read again this often while its payment or its expiry has yet to show… */
+export const HOLD_RECHECK_MS = 1_000;
+/** …this many times: back from the payment page, and once its time is over (sale-api expires it within a second). */
+export const HOLD_RECHECKS = 5;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * Where the last click on Buy got to:
@@ -19,6 +25,7 @@ export const HERD_JITTER_MS = 500;
  *   idle | invalid | done ──buy──> pending ──answer──> done (outcome shown)
  *   pending ──(an unexpected exception)──> idle
  * Signed out (oidc), a click leaves for the sign-in instead; a 401 ends in done, then leaves too.
+ * Giving up a hold and coming back from the payment page end in done too, with their outcome.
  */
 export type PurchaseState =
   | { status: 'idle' }
@@ -49,6 +56,9 @@ export interface UsePurchase {
   buy: () => BuyStart;
   /** The shopper's purchase in this sale: the new one, the existing one, or the one a reload restores. */
   purchase: Purchase | null;
+  /** Checkout: gives up the shopper's hold (the answer lands in `state`); ignored while it is on its way. */
+  giveUp: () => void;
+  givingUp: boolean;
 }
 
 type Transition =
@@ -102,25 +112,39 @@ function shopperFor(session: Session, key: string): Shopper | null {
 /**
  * The purchase flow of one sale: the form's values, validation, the request (at most one
  * at a time, spread over half a second in the herd window), the answer as an outcome, and
- * the shopper's purchase, re-checked until PostgreSQL has it. Mount it keyed by sale id and,
- * in oidc mode, by the signed-in shopper.
+ * the shopper's purchase, re-checked until PostgreSQL has it. With checkout: the hold given
+ * up, the return from the payment page (its outcome), and the hold re-checked until its
+ * payment or its expiry shows. Mount it keyed by sale id and, in oidc mode, by the signed-in shopper.
  */
 export function usePurchase(sale: PurchaseSale, offsetMs: number, session: Session): UsePurchase {
   const saleId = sale.id;
-  const [state, dispatch] = useReducer(transition, idle);
+  // Back from the payment page (read in render: StrictMode's second effect run would find the URL cleaned).
+  const [paymentReturn] = useState(() => readPaymentReturn(window.location.search));
+  const [state, dispatch] = useReducer(transition, paymentReturn, (back): PurchaseState =>
+    back === null ? idle : { status: 'done', outcome: paymentOutcome(back) },
+  );
   const [userId, setUserIdRaw] = useState(loadUserId);
   // A sign-in comes back here with the quantity chosen before (see signIn below).
   const [qty, setQty] = useState(() => readPlace(window.history.state)?.qty ?? '1');
   const [mine, setMine] = useState<{ key: string; purchase: Purchase } | null>(null);
   // A ref, not state: two clicks in one frame must not both see "not pending".
   const pendingRef = useRef(false);
+  const [givingUp, setGivingUp] = useState(false);
+  const givingUpRef = useRef(false);
   // Whose purchase is shown: a late answer for an id typed earlier is dropped.
   const shownFor = useRef<string | null>(null);
   // The latest session for look-ups that run later: a silently renewed access token, say.
   const sessionRef = useRef(session);
+  const offsetRef = useRef(offsetMs);
   useEffect(() => {
     sessionRef.current = session;
+    offsetRef.current = offsetMs;
   });
+
+  // The payment's outcome is shown once: a reload, or a link copied from here, must not show it again.
+  useEffect(() => {
+    if (paymentReturn !== null) window.history.replaceState(window.history.state, '', withoutPaymentReturn(window.location.href));
+  }, [paymentReturn]);
 
   /** Shows the purchase of `key` once the answer arrives (unless another shopper is shown by then). */
   const lookUpMyPurchase = useCallback(
@@ -143,20 +167,54 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number, session: Sessi
     if (buyer?.ok) lookUpMyPurchase(buyer.key);
   }, [lookUpMyPurchase]);
 
+  /** Reads the purchase of `key` again, to show it if that shopper's purchase is still the one shown. */
+  const recheck = useCallback(
+    (key: string) => {
+      const shopper = shopperFor(sessionRef.current, key);
+      if (shopper === null) return;
+      void fetchMyPurchase(saleId, shopper).then((result) => {
+        // Keyed by owner: if the shopper switched ids meanwhile, this answer is not theirs.
+        if (result.kind === 'ok') setMine((shown) => (shown?.key === key ? { key, purchase: result.data } : shown));
+      });
+    },
+    [saleId],
+  );
+
   // Until PostgreSQL has it, the purchase is only in Redis and Kafka: show that, and re-check.
   const unpersisted = mine !== null && !mine.purchase.persisted ? mine.key : null;
   useEffect(() => {
     if (unpersisted === null) return;
-    const timer = setInterval(() => {
-      const shopper = shopperFor(sessionRef.current, unpersisted);
-      if (shopper === null) return;
-      void fetchMyPurchase(saleId, shopper).then((result) => {
-        // Keyed by owner: if the shopper switched ids meanwhile, this answer is not theirs.
-        if (result.kind === 'ok') setMine((shown) => (shown?.key === unpersisted ? { key: unpersisted, purchase: result.data } : shown));
-      });
-    }, PERSISTED_POLL_MS);
+    const timer = setInterval(() => recheck(unpersisted), PERSISTED_POLL_MS);
     return () => clearInterval(timer);
-  }, [saleId, unpersisted]);
+  }, [recheck, unpersisted]);
+
+  // A hold changes without the shopper here: paid (the provider tells the shop), or expired. Back
+  // from the payment page, read it again a few times; and when its time is over, until it shows.
+  const held = mine !== null && mine.purchase.status === 'HELD' ? mine : null;
+  const heldKey = held?.key ?? null;
+  const heldUntil = held?.purchase.expiresAt ?? null;
+  const backFromPayment = paymentReturn !== null;
+  useEffect(() => {
+    if (heldKey === null || heldUntil === null) return;
+    const expiresAt = Date.parse(heldUntil);
+    let paymentRechecks = backFromPayment ? HOLD_RECHECKS : 0;
+    let expiryRechecks = HOLD_RECHECKS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Back from the payment page: every second, a few times. Then (or else) at expiresAt on the
+    // server clock, and every second after it, a few times.
+    const next = () => {
+      const left = expiresAt - serverNow(offsetRef.current);
+      if (left > 0 && paymentRechecks-- > 0) timer = setTimeout(readAgain, HOLD_RECHECK_MS);
+      else if (left > 0) timer = setTimeout(readAgain, Math.min(left, MAX_TIMEOUT_MS));
+      else if (expiryRechecks-- > 0) timer = setTimeout(readAgain, HOLD_RECHECK_MS);
+    };
+    const readAgain = () => {
+      recheck(heldKey);
+      next();
+    };
+    next();
+    return () => clearTimeout(timer);
+  }, [recheck, heldKey, heldUntil, backFromPayment]);
 
   const setUserId = (raw: string) => {
     setUserIdRaw(raw);
@@ -174,17 +232,20 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number, session: Sessi
     session.signIn({ path: saleHref(saleId), qty }).catch(() => dispatch({ type: 'answered', outcome: signInUnavailable }));
   };
 
+  /** A 401 while signed in: the session ended (expired, revoked, renewal failed). Sign in again, and back here. */
+  const sessionEnded = (result: ApiResult<unknown>): boolean => {
+    if (result.kind !== 'error' || result.status !== 401 || session.mode !== 'oidc') return false;
+    dispatch({ type: 'answered', outcome: signingInAgain });
+    signIn();
+    return true;
+  };
+
   const send = async (key: string, shopper: Shopper, units: number) => {
     try {
       // Spread the herd that clicks the instant the sale opens over half a second.
       if (isHerdWindow(sale.startTime, serverNow(offsetMs))) await sleep(Math.random() * HERD_JITTER_MS);
       const result = await postPurchase(saleId, shopper, units, randomUuid());
-      if (result.kind === 'error' && result.status === 401 && session.mode === 'oidc') {
-        // The session ended (expired, revoked, renewal failed): sign in again, and back here.
-        dispatch({ type: 'answered', outcome: signingInAgain });
-        signIn();
-        return;
-      }
+      if (sessionEnded(result)) return;
       const outcome = purchaseOutcome(result, { perUserLimit: sale.perUserLimit, stock: sale.stock });
       dispatch({ type: 'answered', outcome });
       if (outcome.purchase) setMine({ key, purchase: outcome.purchase });
@@ -225,5 +286,30 @@ export function usePurchase(sale: PurchaseSale, offsetMs: number, session: Sessi
     return 'started';
   };
 
-  return { state, userId, setUserId, confirmUserId, qty, setQty, buy, purchase: mine?.purchase ?? null };
+  const giveUp = () => {
+    if (givingUpRef.current || held === null) return;
+    const { key } = held;
+    const shopper = shopperFor(session, key);
+    if (shopper === null) return;
+    givingUpRef.current = true;
+    setGivingUp(true);
+    void cancelHold(saleId, shopper)
+      .then((result) => {
+        if (sessionEnded(result)) return;
+        const outcome = giveUpOutcome(result);
+        dispatch({ type: 'answered', outcome });
+        if (outcome.purchase) {
+          const { purchase } = outcome;
+          setMine((shown) => (shown?.key === key ? { key, purchase } : shown));
+        } else if (result.kind === 'error' && result.error.code === 'PURCHASE_NOT_FOUND') {
+          setMine((shown) => (shown?.key === key ? null : shown));
+        }
+      })
+      .finally(() => {
+        givingUpRef.current = false;
+        setGivingUp(false);
+      });
+  };
+
+  return { state, userId, setUserId, confirmUserId, qty, setQty, buy, purchase: mine?.purchase ?? null, giveUp, givingUp };
 }

@@ -66,7 +66,8 @@ export interface paths {
         get: operations["myPurchase"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Checkout: give up the caller's open hold; its units go back on sale */
+        delete: operations["cancelHold"];
         options?: never;
         head?: never;
         patch?: never;
@@ -206,6 +207,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The payment provider's webhook: a payment of a checkout hold */
+        post: operations["paymentEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -221,6 +239,12 @@ export interface components {
             initialStock: number;
             stock: number;
             sold: number;
+            /** @description Units in open checkout holds (0 without checkout) */
+            held: number;
+            /** @description Units paid for, or sold without checkout; stock + held + confirmed == initialStock */
+            confirmed: number;
+            /** @description The sale's checkout window: how long a purchase holds its units until paid (null without checkout) */
+            holdForSeconds: number | null;
             perUserLimit: number;
             /** Format: date-time */
             startTime: string;
@@ -236,6 +260,16 @@ export interface components {
             qty: number;
             /** Format: date-time */
             purchasedAt: string;
+            /**
+             * @description CONFIRMED for a purchase without checkout; with checkout a purchase is HELD until paid (CONFIRMED), given up (CANCELLED) or past expiresAt (EXPIRED)
+             * @enum {string}
+             */
+            status: "HELD" | "CONFIRMED" | "EXPIRED" | "CANCELLED";
+            /**
+             * Format: date-time
+             * @description When an unpaid hold expires (null without checkout)
+             */
+            expiresAt: string | null;
             persisted: boolean;
         };
         Error: {
@@ -269,11 +303,24 @@ export interface components {
                 /** @description The public client the SPA signs in with: authorization code + PKCE (oidc mode only) */
                 clientId?: string;
             };
+            /** @description Checkout: where holds are paid (null when not configured) */
+            checkout?: {
+                /** @description Where the SPA sends a shopper to pay a hold: <paymentUrl>?purchaseId=<id>&returnUrl=<url> */
+                paymentUrl: string;
+            } | null;
         };
         Health: {
             /** @enum {string} */
             status: "UP" | "DOWN";
             checks: Record<string, never>;
+        };
+        PaymentEvent: {
+            /** @description payment.succeeded confirms a hold; other types are acknowledged and ignored */
+            type: string;
+            purchaseId: string;
+            /** @description The provider's id of the payment: the same id again gets the first answer */
+            paymentId: string;
+            amount?: number;
         };
     };
     responses: never;
@@ -519,6 +566,73 @@ export interface operations {
             };
             /** @description SALE_NOT_FOUND (no such sale) or PURCHASE_NOT_FOUND (the shopper bought nothing in it) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The shopper id (trimmed, no control characters) in the `none` auth mode (tests and benchmarks), and as set by the gateway in `trusted-header` mode; ignored in `oidc` mode, where the shopper is the bearer token's subject */
+                "X-User-Id"?: string;
+            };
+            path: {
+                saleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The purchase, now CANCELLED */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Purchase"];
+                    };
+                };
+            };
+            /** @description VALIDATION_ERROR */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UNAUTHENTICATED: no valid bearer token (oidc mode), or no shopper set by the gateway (trusted-header mode) */
+            401: {
+                headers: {
+                    /** @description `Bearer`; with `error="invalid_token"` and a description when a token was refused */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SALE_NOT_FOUND (no such sale) or PURCHASE_NOT_FOUND (the shopper has no purchase in it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PURCHASE_NOT_HELD (error.purchase): the shopper's latest purchase is paid, expired, cancelled, or of a sale without checkout */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -800,6 +914,77 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    paymentEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the shared secret>; refused when t is more than 5 minutes from the server's clock */
+                "Flashsale-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentEvent"];
+            };
+        };
+        responses: {
+            /** @description The hold is CONFIRMED (data: the purchase), or the event is of another type (data: {ignored: true}); a repeated paymentId gets its first answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        success: true;
+                        data: components["schemas"]["Purchase"] | {
+                            /** @enum {boolean} */
+                            ignored: true;
+                        };
+                    };
+                };
+            };
+            /** @description BAD_SIGNATURE (missing, wrong or stale signature; nothing changes) or VALIDATION_ERROR (error.fields) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PURCHASE_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description HOLD_EXPIRED (the hold expired or was cancelled) or ALREADY_PAID (paid by another payment): refund it; error.purchase */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description SERVICE_UNAVAILABLE: no webhook secret configured */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { fail, installFetch, ok } from '../test/fakes';
 import { eventsUrl, fetchConfig, fetchMyPurchase, fetchSale, fetchSales, parseRetryAfter, postPurchase, type ApiResult } from './api';
-import type { AuthConfig, Purchase, SaleView } from './types';
+import type { AuthConfig, CheckoutConfig, Purchase, SaleView } from './types';
 
 describe('parseRetryAfter', () => {
   it('reads delta-seconds and HTTP dates', () => {
@@ -97,6 +97,6 @@ describe('api client', () => {
     expectTypeOf(fetchSale).returns.resolves.toEqualTypeOf<ApiResult<SaleView>>();
     expectTypeOf(fetchMyPurchase).returns.resolves.toEqualTypeOf<ApiResult<Purchase>>();
     expectTypeOf(postPurchase).returns.resolves.toEqualTypeOf<ApiResult<Purchase>>();
-    expectTypeOf(fetchConfig).returns.resolves.toEqualTypeOf<ApiResult<{ auth: AuthConfig }>>();
+    expectTypeOf(fetchConfig).returns.resolves.toEqualTypeOf<ApiResult<{ auth: AuthConfig; checkout?: CheckoutConfig | null }>>();
   });
 });

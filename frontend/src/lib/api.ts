@@ -88,7 +88,7 @@ function shopperHeaders(shopper: Shopper): Record<string, string> {
     case 'trusted-header':
       return {};
     case 'none':
-      return { 'X-User-Id': shopper.userId } satisfies HeaderParams<'purchase'> & HeaderParams<'myPurchase'>;
+      return { 'X-User-Id': shopper.userId } satisfies HeaderParams<'purchase'> & HeaderParams<'myPurchase'> & HeaderParams<'cancelHold'>;
   }
 }
 
@@ -98,6 +98,11 @@ export function fetchConfig(): Promise<ApiResult<SuccessData<'getConfig', 200>>>
 
 export function fetchMyPurchase(saleId: string, shopper: Shopper): Promise<ApiResult<SuccessData<'myPurchase', 200>>> {
   return request(salePath('/sales/{saleId}/purchases/me', saleId), { cache: 'no-store', headers: shopperHeaders(shopper) });
+}
+
+/** Checkout: gives up the shopper's hold, whose units go back on sale. */
+export function cancelHold(saleId: string, shopper: Shopper): Promise<ApiResult<SuccessData<'cancelHold', 200>>> {
+  return request(salePath('/sales/{saleId}/purchases/me', saleId), { method: 'DELETE', headers: shopperHeaders(shopper) });
 }
 
 export function postPurchase(

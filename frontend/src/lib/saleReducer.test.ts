@@ -44,18 +44,28 @@ describe('saleReducer', () => {
   it('applies stock-update and state-change', () => {
     const model = run(
       initial('7'),
-      { type: 'stock-update', eventId: '8', data: { id: view.id, stock: 86, sold: 14 }, receivedAt: T0 },
+      { type: 'stock-update', eventId: '8', data: { id: view.id, stock: 86, sold: 14, held: 0, confirmed: 14 }, receivedAt: T0 },
       { type: 'state-change', eventId: '9', data: { id: view.id, state: 'ENDED', endReason: 'SOLD_OUT' }, receivedAt: T0 },
     );
     expect(model.view).toMatchObject({ stock: 86, sold: 14, state: 'ENDED', endReason: 'SOLD_OUT' });
     expect(model.lastEventId).toBe('9');
   });
 
+  it('applies the units in checkout of a stock-update: held and confirmed', () => {
+    const model = run(initial('7'), {
+      type: 'stock-update',
+      eventId: '8',
+      data: { id: view.id, stock: 80, sold: 20, held: 12, confirmed: 8 },
+      receivedAt: T0,
+    });
+    expect(model.view).toMatchObject({ stock: 80, sold: 20, held: 12, confirmed: 8 });
+  });
+
   it('ignores events whose id is not newer than the last applied one', () => {
-    const applied = run(initial('7'), { type: 'stock-update', eventId: '9', data: { id: view.id, stock: 80, sold: 20 }, receivedAt: T0 });
+    const applied = run(initial('7'), { type: 'stock-update', eventId: '9', data: { id: view.id, stock: 80, sold: 20, held: 0, confirmed: 20 }, receivedAt: T0 });
     const replayed = [
-      { type: 'stock-update', eventId: '8', data: { id: view.id, stock: 85, sold: 15 }, receivedAt: T0 },
-      { type: 'stock-update', eventId: '9', data: { id: view.id, stock: 85, sold: 15 }, receivedAt: T0 },
+      { type: 'stock-update', eventId: '8', data: { id: view.id, stock: 85, sold: 15, held: 0, confirmed: 15 }, receivedAt: T0 },
+      { type: 'stock-update', eventId: '9', data: { id: view.id, stock: 85, sold: 15, held: 0, confirmed: 15 }, receivedAt: T0 },
       { type: 'state-change', eventId: '3', data: { id: view.id, state: 'UPCOMING', endReason: null }, receivedAt: T0 },
       { type: 'initial', eventId: '9', view: { ...view, stock: 99, sold: 1 }, receivedAt: T0 },
     ] satisfies SaleAction[];
@@ -69,9 +79,9 @@ describe('saleReducer', () => {
   });
 
   it('ignores updates before any view and updates of another sale', () => {
-    const before = run({ type: 'stock-update', eventId: '1', data: { id: view.id, stock: 1, sold: 99 }, receivedAt: T0 });
+    const before = run({ type: 'stock-update', eventId: '1', data: { id: view.id, stock: 1, sold: 99, held: 0, confirmed: 99 }, receivedAt: T0 });
     expect(before).toEqual(emptySaleModel);
-    const other = run(initial('7'), { type: 'stock-update', eventId: '8', data: { id: 'other', stock: 1, sold: 99 }, receivedAt: T0 });
+    const other = run(initial('7'), { type: 'stock-update', eventId: '8', data: { id: 'other', stock: 1, sold: 99, held: 0, confirmed: 99 }, receivedAt: T0 });
     expect(other.view?.stock).toBe(87);
     expect(other.lastEventId).toBe('7');
   });
@@ -92,7 +102,7 @@ describe('saleReducer', () => {
 
   it('orders snapshots after SSE updates by estimated server time', () => {
     // offset 2 s: an update received at browser time T0 happened at server time T0 + 2 s.
-    const updated = run(initial('7'), { type: 'stock-update', eventId: '8', data: { id: view.id, stock: 10, sold: 90 }, receivedAt: T0 });
+    const updated = run(initial('7'), { type: 'stock-update', eventId: '8', data: { id: view.id, stock: 10, sold: 90, held: 0, confirmed: 90 }, receivedAt: T0 });
     const stale = saleReducer(updated, { type: 'snapshot', view: { ...view, serverTime: new Date(T0 + 1_000).toISOString() }, receivedAt: T0 });
     expect(stale).toBe(updated);
   });

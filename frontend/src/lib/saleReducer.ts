@@ -74,7 +74,7 @@ export function saleReducer(model: SaleModel, action: SaleAction): SaleModel {
       if (!isNewerEventId(action.eventId, model.lastEventId)) return model;
       const next: SaleView =
         action.type === 'stock-update'
-          ? { ...view, stock: action.data.stock, sold: action.data.sold }
+          ? { ...view, stock: action.data.stock, sold: action.data.sold, held: action.data.held, confirmed: action.data.confirmed }
           : { ...view, state: action.data.state, endReason: action.data.endReason };
       return {
         view: next,

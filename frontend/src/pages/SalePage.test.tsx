@@ -51,6 +51,27 @@ describe('SalePage', () => {
     expect(screen.getByTestId('countdown')).toHaveTextContent('Ends in 09:57');
   });
 
+  it('with checkout: shows the units reserved in checkout, live from the stream', async () => {
+    await setup(() => ok(saleView({ holdForSeconds: 600, stock: 80, sold: 20, held: 12, confirmed: 8 })));
+    expect(screen.getByTestId('stock-text')).toHaveTextContent('80 of 100 left');
+    expect(screen.getByTestId('stock-held')).toHaveTextContent('12 reserved in checkout');
+    expect(screen.getByTestId('stock-held')).toHaveAttribute('aria-live', 'polite');
+
+    const es = MockEventSource.latest();
+    es.emit('initial', saleView({ holdForSeconds: 600, stock: 80, sold: 20, held: 12, confirmed: 8 }), '5');
+    es.emit('stock-update', { id: 'widget-drop', stock: 79, sold: 21, held: 13, confirmed: 8 }, '6');
+    expect(screen.getByTestId('stock-text')).toHaveTextContent('79 of 100 left');
+    expect(screen.getByTestId('stock-held')).toHaveTextContent('13 reserved in checkout');
+    // the holds paid or given back: the line stays (a screen reader follows it), empty
+    es.emit('stock-update', { id: 'widget-drop', stock: 84, sold: 16, held: 0, confirmed: 16 }, '7');
+    expect(screen.getByTestId('stock-held')).toBeEmptyDOMElement();
+  });
+
+  it('without checkout: no line for units in checkout', async () => {
+    await setup();
+    expect(screen.queryByTestId('stock-held')).not.toBeInTheDocument();
+  });
+
   it.each([
     ['SOLD_OUT', 'Sold out: every unit has been sold.'],
     ['TIME_EXPIRED', 'Time expired: the sale window has closed.'],

@@ -48,7 +48,7 @@ export function SalePage({ saleId }: { saleId: string }) {
           <div className="sale-grid">
             <section className="panel facts" aria-label="Sale status">
               <Countdown view={view} now={now} />
-              <StockBar stock={view.stock} initialStock={view.initialStock} live />
+              <StockBar stock={view.stock} initialStock={view.initialStock} live held={view.holdForSeconds === null ? undefined : view.held} />
             </section>
             <PurchasePanel view={view} offsetMs={model.offsetMs} />
           </div>

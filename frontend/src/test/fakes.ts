@@ -3,7 +3,7 @@ import { createElement, type ReactNode } from 'react';
 import { vi } from 'vitest';
 import { AuthContext, type Auth, type OidcSession, type Session } from '../hooks/useAuth';
 import type { SignedInUser } from '../lib/auth';
-import type { SaleView } from '../lib/types';
+import type { CheckoutConfig, SaleView } from '../lib/types';
 
 /** Stand-in for the browser's EventSource that tests drive by hand. */
 export class MockEventSource {
@@ -124,6 +124,9 @@ export function saleView(overrides: Partial<SaleView> = {}): SaleView {
     initialStock: 100,
     stock: 87,
     sold: 13,
+    held: 0,
+    confirmed: 13,
+    holdForSeconds: null,
     perUserLimit: 1,
     startTime: new Date(now - 60_000).toISOString(),
     endTime: new Date(now + 600_000).toISOString(),
@@ -137,7 +140,8 @@ export function authWrapper(auth: Auth = { status: 'ready', session: { mode: 'no
   return ({ children }: { children: ReactNode }) => createElement(AuthContext.Provider, { value: auth }, children);
 }
 
-export const ready = (session: Session): Auth => ({ status: 'ready', session });
+/** Ready in `session`'s mode; with `checkout`, holds are paid there. */
+export const ready = (session: Session, checkout?: CheckoutConfig): Auth => ({ status: 'ready', session, ...(checkout && { checkout }) });
 
 export const alice: SignedInUser = { sub: 'sub-alice', name: 'alice', accessToken: 'token-alice' };
 

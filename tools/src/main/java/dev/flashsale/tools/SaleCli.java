@@ -1,5 +1,7 @@
 package dev.flashsale.tools;
 
+import static dev.flashsale.tools.CliOptions.required;
+
 import dev.flashsale.core.DeleteResult;
 import dev.flashsale.core.SaleSpec;
 import dev.flashsale.core.SaleStore;
@@ -12,7 +14,6 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -21,10 +22,12 @@ import java.util.Map;
  * offsets from the Redis clock such as {@code +10s}, {@code +2m}, {@code -1m} or {@code now}.
  *
  * <pre>
- * sale upsert --id ID --sku SKU --product-name NAME --initial-stock N [--per-user-limit N] --start T --end T
+ * sale upsert --id ID --sku SKU --product-name NAME --initial-stock N [--per-user-limit N] [--hold-for D] --start T --end T
  * sale pause|resume|cancel|view|delete [--force] --id ID
  * sale list
  * </pre>
+ * {@code --hold-for} gives the sale a checkout: a purchase holds its units for that long until paid
+ * ({@code 30s}, {@code 10m}; sale-core allows 1s..24h, the FlashSale resource 1m..24h).
  * The Redis URL comes from {@code --redis} or FLASHSALE_REDIS_URL.
  */
 public final class SaleCli {
@@ -40,14 +43,12 @@ public final class SaleCli {
             err.println("usage: sale upsert|pause|resume|cancel|view|delete|list [--option value]...");
             return 2;
         }
-        Map<String, String> opts = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            if (!args[i].startsWith("--")) {
-                err.println("unexpected argument: " + args[i]);
-                return 2;
-            }
-            boolean flag = i + 1 >= args.length || args[i + 1].startsWith("--");
-            opts.put(args[i].substring(2), flag ? "true" : args[++i]);
+        Map<String, String> opts;
+        try {
+            opts = CliOptions.parse(args, 1);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            return 2;
         }
         String url = opts.getOrDefault("redis", System.getenv().getOrDefault("FLASHSALE_REDIS_URL", "redis://127.0.0.1:6379"));
         RedisClient client = RedisClient.create(url);
@@ -72,7 +73,8 @@ public final class SaleCli {
                 SaleSpec spec = new SaleSpec(required(o, "id"), required(o, "sku"), required(o, "product-name"),
                         Long.parseLong(required(o, "initial-stock")), Integer.parseInt(o.getOrDefault("per-user-limit", "1")),
                         time(required(o, "start"), now), time(required(o, "end"), now),
-                        Boolean.parseBoolean(o.getOrDefault("paused", "false")), false);
+                        Boolean.parseBoolean(o.getOrDefault("paused", "false")), false,
+                        o.containsKey("hold-for") ? duration(o.get("hold-for")) : null);
                 return report(store.upsert(spec).block(), spec.id(), out, err);
             }
             case "pause" -> { return report(store.pause(required(o, "id"), true).block(), o.get("id"), out, err); }
@@ -121,17 +123,10 @@ public final class SaleCli {
     }
 
     private static String describe(SaleView v) {
-        return String.format("%s %s stock=%d/%d sold=%d persisted=%d start=%s end=%s%s", v.id(), v.state(), v.stock(),
+        return String.format("%s %s stock=%d/%d sold=%d persisted=%d start=%s end=%s%s%s", v.id(), v.state(), v.stock(),
                 v.initialStock(), v.sold(), v.persisted(), v.startTime(), v.endTime(),
-                v.endReason() == null ? "" : " endReason=" + v.endReason());
-    }
-
-    private static String required(Map<String, String> o, String name) {
-        String v = o.get(name);
-        if (v == null) {
-            throw new IllegalArgumentException("--" + name + " is required");
-        }
-        return v;
+                v.endReason() == null ? "" : " endReason=" + v.endReason(),
+                v.holdFor() == null ? "" : " holdFor=" + v.holdFor() + " held=" + v.held());
     }
 
     /** An instant, or an offset from the Redis clock: now, +10s, -2m, +1h, +500ms. */
@@ -140,21 +135,32 @@ public final class SaleCli {
             return now;
         }
         if (value.startsWith("+") || value.startsWith("-")) {
-            String body = value.substring(1);
             Duration d;
-            if (body.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(body.substring(0, body.length() - 2)));
-            } else {
-                long n = Long.parseLong(body.substring(0, body.length() - 1));
-                d = switch (body.charAt(body.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    case 'h' -> Duration.ofHours(n);
-                    default -> throw new IllegalArgumentException("bad offset " + value + " (use ms, s, m or h)");
-                };
+            try {
+                d = duration(value.substring(1));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad offset " + value + " (use ms, s, m or h)");
             }
             return value.startsWith("+") ? now.plus(d) : now.minus(d);
         }
         return Instant.parse(value);
+    }
+
+    /** 500ms, 10s, 2m, 1h. */
+    static Duration duration(String value) {
+        try {
+            if (value.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            }
+            long n = Long.parseLong(value.substring(0, value.length() - 1));
+            return switch (value.charAt(value.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> throw new NumberFormatException();
+            };
+        } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("bad duration " + value + " (use ms, s, m or h)");
+        }
     }
 }

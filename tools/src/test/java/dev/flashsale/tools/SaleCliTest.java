@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,16 @@ class SaleCliTest {
         assertThat(SaleCli.time("+500ms", NOW)).isEqualTo("2030-02-15T10:00:00.500Z");
         assertThat(SaleCli.time("2030-03-01T00:00:00Z", NOW)).isEqualTo("2030-03-01T00:00:00Z");
         assertThatThrownBy(() -> SaleCli.time("+3d", NOW)).hasMessageContaining("bad offset +3d");
+    }
+
+    @Test
+    void holdsLastDurationsInTheSameUnits() {
+        assertThat(SaleCli.duration("30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(SaleCli.duration("10m")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(SaleCli.duration("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(SaleCli.duration("1500ms")).isEqualTo(Duration.ofMillis(1500));
+        assertThatThrownBy(() -> SaleCli.duration("m")).hasMessage("bad duration m (use ms, s, m or h)");
+        assertThatThrownBy(() -> SaleCli.duration("")).hasMessage("bad duration  (use ms, s, m or h)");
     }
 
     @Test
