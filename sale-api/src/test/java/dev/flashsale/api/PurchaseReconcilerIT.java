@@ -5,11 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.flashsale.api.config.FlashsaleProperties;
 import dev.flashsale.api.persistence.PurchaseReconciler;
+import dev.flashsale.core.Hold;
+import dev.flashsale.core.Purchase;
 import dev.flashsale.core.SaleKeys;
 import dev.flashsale.core.SaleSpec;
 import dev.flashsale.core.SaleState;
 import dev.flashsale.core.SaleStore;
 import dev.flashsale.core.SaleView;
+import dev.flashsale.core.testing.SaleFixture;
 import dev.flashsale.testing.TestIds;
 import dev.flashsale.testing.TestRedis;
 import io.lettuce.core.ScriptOutputType;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.r2dbc.core.DatabaseClient;
@@ -80,6 +84,45 @@ class PurchaseReconcilerIT extends ApiTestSupport {
         assertThat(gauge(registry, "flashsale.reconciliation.missing", sale.id())).isEqualTo(5.0);
         Thread.sleep(2_000);
         assertThat(rowsInPostgres(sale.id())).isEqualTo(15);
+    }
+
+    /**
+     * Checkout: PostgreSQL lost statuses (rows back to HELD, as a restored backup would have them):
+     * its own count of CONFIRMED units gives it away, the page finds the purchases whose status
+     * differs, and their transitions are re-driven until PostgreSQL says what Redis says.
+     */
+    @Test
+    void checkoutStatusesLostByPostgresAreFoundAndRedriven() throws Exception {
+        Instant now = redisNow();
+        SaleSpec sale = SaleFixture.spec("rc-status", 10, 1, now.minusSeconds(60), now.plusSeconds(3600))
+                .withHoldFor(Duration.ofMinutes(10));
+        store.upsert(sale).block();
+        for (int i = 0; i < 6; i++) {
+            buy(sale.id(), "user-" + i).expectStatus().isCreated();
+        }
+        for (int i = 0; i < 3; i++) {
+            store.pay(sale.id(), purchaseIdOf(sale.id(), "user-" + i), "pay-" + i).block();
+        }
+        store.cancel(sale.id(), "user-3").block();
+        List<String> ids = store.purchases(sale.id()).map(Purchase::purchaseId).collectList().block();
+        Map<String, Hold.Status> inRedis = store.holds(sale.id(), ids).block().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().status()));
+        await("statuses in PostgreSQL").atMost(Duration.ofSeconds(30))
+                .until(() -> repository.statuses(sale.id(), ids).block().equals(inRedis));
+        olderThanGrace();
+        assertThat(reconciler.reconcile(sale.id()).result()).isIn(PurchaseReconciler.Result.COUNTED, PurchaseReconciler.Result.PAGED);
+        assertThat(reconciler.reconcile(sale.id()).result()).isEqualTo(PurchaseReconciler.Result.COUNTED);
+
+        long regressed = db.sql("UPDATE purchases SET status = 'HELD' WHERE sale_id = $1 AND status <> 'HELD'")
+                .bind(0, sale.id()).fetch().rowsUpdated().block();
+        assertThat(regressed).isEqualTo(4);
+        PurchaseReconciler.Check check = reconciler.reconcile(sale.id());
+        assertThat(check.result()).isEqualTo(PurchaseReconciler.Result.PAGED);
+        assertThat(check.missing()).isEqualTo(4);
+        assertThat(check.redriven()).isEqualTo(4);
+        await("statuses back in PostgreSQL").atMost(Duration.ofSeconds(30))
+                .until(() -> repository.statuses(sale.id(), ids).block().equals(inRedis));
+        assertThat(reconciler.reconcile(sale.id()).missing()).isZero();
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -28,8 +29,10 @@ import reactor.core.scheduler.Schedulers;
  * restart).
  *
  * <p>Which sales to visit: those a STOCK event showed with open holds, and, every
- * {@link #SWEEP_EVERY} ticks (a second), every sale of the registry (events are lost while the
- * subscription is down, and holds taken before this pod started raised none it saw). A sale leaves
+ * {@link #SWEEP} (a second, on a loop of its own, so that a registry of many sales never holds up the
+ * sales with holds), every sale of the registry (events are lost while the subscription is down,
+ * and holds taken before this pod started raised none it saw). Sales are visited
+ * {@value #PARALLEL} at a time: one slow answer (Redis busy with a herd) delays no other sale. A sale leaves
  * the set when a call finds no open hold and no event came meanwhile, so the set is bounded by the
  * sales with open holds.
  */
@@ -37,7 +40,8 @@ import reactor.core.scheduler.Schedulers;
 public class HoldExpiry implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(HoldExpiry.class);
-    static final int SWEEP_EVERY = 4;
+    static final Duration SWEEP = Duration.ofSeconds(1);
+    static final int PARALLEL = 16;
 
     private final SaleStore store;
     private final SaleEventHub hub;
@@ -48,6 +52,7 @@ public class HoldExpiry implements SmartLifecycle {
     private final Map<String, Long> withHolds = new ConcurrentHashMap<>();
     private final AtomicLong seen = new AtomicLong();
     private volatile Disposable ticks;
+    private volatile Disposable sweeps;
     private volatile Disposable events;
     private Scheduler scheduler;
 
@@ -69,15 +74,20 @@ public class HoldExpiry implements SmartLifecycle {
         scheduler = Schedulers.newSingle("hold-expiry");
         events = hub.all().filter(e -> e.kind() == SaleEvent.Kind.STOCK && e.held() > 0)
                 .subscribe(e -> withHolds.put(e.saleId(), seen.incrementAndGet()));
-        ticks = Flux.interval(Duration.ZERO, interval, scheduler)
+        ticks = loop(interval, () -> Flux.fromIterable(withHolds.keySet()));
+        sweeps = loop(SWEEP, store::saleIds);
+    }
+
+    /** Every {@code period}, the due holds of {@code sales}; a round still running when the next is due skips it. */
+    private Disposable loop(Duration period, Supplier<Flux<String>> sales) {
+        return Flux.interval(Duration.ZERO, period, scheduler)
                 .onBackpressureDrop()
-                .concatMap(tick -> tick(tick % SWEEP_EVERY == 0), 1)
+                .concatMap(tick -> round(sales.get()), 1)
                 .subscribe();
     }
 
-    private Mono<Void> tick(boolean sweep) {
-        Flux<String> sales = sweep ? store.saleIds() : Flux.fromIterable(withHolds.keySet());
-        return sales.concatMap(this::expire)
+    private Mono<Void> round(Flux<String> sales) {
+        return sales.flatMap(this::expire, PARALLEL)
                 .onErrorResume(e -> {
                     // Redis away: the holds wait in Redis, the next tick tries again
                     log.debug("hold expiry tick failed: {}", e.toString());
@@ -110,7 +120,7 @@ public class HoldExpiry implements SmartLifecycle {
 
     @Override
     public void stop() {
-        for (Disposable d : new Disposable[] {ticks, events}) {
+        for (Disposable d : new Disposable[] {ticks, sweeps, events}) {
             if (d != null) {
                 d.dispose();
             }

@@ -183,14 +183,19 @@ public class PurchaseReconciler {
         // rows of earlier lives of the sale's name sort before its lifeStart: not this life's, not extra
         long inDb = repository.countAfter(saleId, view.lifeStart()).block(TIMEOUT);
         Sample before = check.sampleAtOrBefore(now.minus(config.grace()));
-        check.record(new Sample(now, inRedis, view.sold()));
-        // checkout: how many purchases PostgreSQL holds with their current status (expired and cancelled too)
-        long current = view.holdFor() == null ? inRedis : store.persistedPurchaseCount(saleId).block(TIMEOUT);
+        check.record(new Sample(now, inRedis, view.sold(), view.confirmed()));
+        // checkout: how many purchases Redis counts as stored with their current status (expired and
+        // cancelled too), and the units PostgreSQL itself says are CONFIRMED (a status it lost, say
+        // from a restored backup, shows there and nowhere else)
+        boolean checkout = view.holdFor() != null;
+        long current = checkout ? store.persistedPurchaseCount(saleId).block(TIMEOUT) : inRedis;
+        long confirmedInDb = checkout ? repository.confirmedUnitsAfter(saleId, view.lifeStart()).block(TIMEOUT) : view.confirmed();
         boolean explained = inDb <= inRedis && check.clean() && (before == null
                 // no earlier count of our own: the counts must agree now
-                ? inDb == inRedis && view.persisted() == view.sold() && current == inRedis
+                ? inDb == inRedis && view.persisted() == view.sold() && current == inRedis && confirmedInDb == view.confirmed()
                 // everything decided a grace period ago must be in PostgreSQL and counted persisted
-                : inDb >= before.purchases() && view.persisted() >= before.sold() && current >= before.purchases());
+                : inDb >= before.purchases() && view.persisted() >= before.sold() && current >= before.purchases()
+                        && confirmedInDb >= before.confirmed());
         if (explained) {
             return Check.of(Result.COUNTED);
         }
@@ -326,8 +331,8 @@ public class PurchaseReconciler {
         }
     }
 
-    /** HLEN and sold units as seen at one instant (by the Redis clock). */
-    private record Sample(Instant at, long purchases, long sold) {}
+    /** HLEN, sold and confirmed units as seen at one instant (by the Redis clock). */
+    private record Sample(Instant at, long purchases, long sold, long confirmed) {}
 
     /** What this pod keeps about a sale it checks: constant size, whatever the sale's size. */
     private static final class SaleCheck {

@@ -243,6 +243,14 @@ public class PurchaseRepository {
                 .map(row -> row.get(0, Long.class)).one();
     }
 
+    /** Units of the sale's current life (ids after {@code after}) that the table holds as CONFIRMED. */
+    public Mono<Long> confirmedUnitsAfter(String saleId, String after) {
+        return db.sql("SELECT coalesce(sum(qty), 0) FROM purchases WHERE sale_id = $1 AND purchase_id > $2"
+                        + " AND status = 'CONFIRMED'")
+                .bind(0, saleId).bind(1, after)
+                .map(row -> row.get(0, Long.class)).one();
+    }
+
     /** Which of the given purchase ids of a sale the table holds (primary-key lookups, one statement). */
     public Flux<String> existingIds(String saleId, Collection<String> purchaseIds) {
         if (purchaseIds.isEmpty()) {
