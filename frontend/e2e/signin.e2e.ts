@@ -193,8 +193,9 @@ describe.skipIf(OIDC_URL === null)('Flashsale shopper SPA: sign-in (oidc mode)',
     const pageErrors: string[] = [];
     const page = await openLive(sale, pageErrors);
 
-    // Signed out: nobody in the header, and the Buy button signs in first.
-    await signInToBuy(page).waitFor({ timeout: 10 * SECOND });
+    // Signed out: nobody in the header, and the Buy button signs in first. As after the sign-out
+    // below, up to 30 s: the SPA reads /config first and tries again later when that fails.
+    await signInToBuy(page).waitFor({ timeout: 30 * SECOND });
     await header.signIn(page).waitFor({ timeout: 5 * SECOND });
     expect(await storedUser(page)).toBeNull();
     await screenshot(page, 'signin-1-signed-out');
