@@ -80,7 +80,7 @@ public class PurchasePersister {
         for (ConsumerRecord<String, String> record : records) {
             PurchaseRepository.Transition t = parse(record);
             if (t != null) {
-                batch.putIfAbsent(PurchaseRepository.key(t.purchase().saleId(), t.purchase().purchaseId()), t.purchase());
+                batch.putIfAbsent(PurchaseRepository.key(t.purchase()), t.purchase());
                 if (t.event() != null) {
                     transitions.add(t);
                 }
@@ -90,16 +90,16 @@ public class PurchasePersister {
             return;
         }
         Set<String> held = transitions.stream()
-                .map(t -> PurchaseRepository.key(t.purchase().saleId(), t.purchase().purchaseId()))
+                .map(t -> PurchaseRepository.key(t.purchase()))
                 .collect(Collectors.toSet());
         PurchaseRepository.StoreResult result;
         try {
             result = repository.store(batch.values(), held).block(DB_TIMEOUT);
             // a transition of a purchase whose id PostgreSQL holds for another one is not stored either
             Set<String> conflicting = result.conflicts().stream()
-                    .map(c -> PurchaseRepository.key(c.purchase().saleId(), c.purchase().purchaseId()))
+                    .map(c -> PurchaseRepository.key(c.purchase()))
                     .collect(Collectors.toSet());
-            transitions.removeIf(t -> conflicting.contains(PurchaseRepository.key(t.purchase().saleId(), t.purchase().purchaseId())));
+            transitions.removeIf(t -> conflicting.contains(PurchaseRepository.key(t.purchase())));
             repository.recordLedger(transitions).block(DB_TIMEOUT);
             repository.applyStatuses(transitions).block(DB_TIMEOUT);
         } catch (RuntimeException e) {
@@ -116,17 +116,17 @@ public class PurchasePersister {
         }
         // only what is really stored counts as persisted: a purchase without checkout, or the status
         // a transition gave a checkout purchase (mark_persisted counts it if it is still the current one)
-        Set<String> stored = result.stored().stream().map(p -> PurchaseRepository.key(p.saleId(), p.purchaseId()))
+        Set<String> stored = result.stored().stream().map(PurchaseRepository::key)
                 .collect(Collectors.toSet());
         List<SaleStore.Persisted> persistedNow = new ArrayList<>();
         for (Purchase p : result.stored()) {
-            if (!held.contains(PurchaseRepository.key(p.saleId(), p.purchaseId()))) {
+            if (!held.contains(PurchaseRepository.key(p))) {
                 persistedNow.add(new SaleStore.Persisted(p, null));
             }
         }
         for (PurchaseRepository.Transition t : transitions) {
             if (t.event().kind().status() != null
-                    && stored.contains(PurchaseRepository.key(t.purchase().saleId(), t.purchase().purchaseId()))) {
+                    && stored.contains(PurchaseRepository.key(t.purchase()))) {
                 persistedNow.add(new SaleStore.Persisted(t.purchase(), t.event().kind()));
             }
         }

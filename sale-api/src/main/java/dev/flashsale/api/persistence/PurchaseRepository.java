@@ -43,17 +43,10 @@ public class PurchaseRepository {
     /**
      * Inserts a batch in one statement, a purchase already present being skipped; then, only when
      * some were skipped, reads those rows back and tells the same purchase from another one under
-     * the same id. The columns go as five arrays: a batch of thousands costs five parameters, not
-     * five per row (binding row by row copies the bindings each time and parses a statement of
-     * 10,000 markers).
-     */
-    public Mono<StoreResult> store(Collection<Purchase> purchases) {
-        return store(purchases, Set.of());
-    }
-
-    /**
-     * As {@link #store(Collection)}; the purchases whose {@link #key} is in {@code held} are checkout
-     * purchases, inserted HELD (their later status comes with {@link #applyStatuses}).
+     * the same id. The columns go as arrays: a batch of thousands costs six parameters, not six per
+     * row (binding row by row copies the bindings each time and parses a statement of 10,000
+     * markers). The purchases whose {@link #key} is in {@code held} are checkout purchases, inserted
+     * HELD (their later status comes with {@link #applyStatuses}).
      */
     public Mono<StoreResult> store(Collection<Purchase> purchases, Set<String> held) {
         if (purchases.isEmpty()) {
@@ -61,7 +54,7 @@ public class PurchaseRepository {
         }
         Columns c = new Columns(purchases);
         String[] statuses = purchases.stream()
-                .map(p -> held.contains(key(p.saleId(), p.purchaseId())) ? "HELD" : "CONFIRMED").toArray(String[]::new);
+                .map(p -> held.contains(key(p)) ? "HELD" : "CONFIRMED").toArray(String[]::new);
         return db.sql("INSERT INTO purchases (sale_id, purchase_id, user_id, qty, purchased_at, status)"
                         + " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::timestamptz[], $6::text[])"
                         + " ON CONFLICT (sale_id, purchase_id) DO NOTHING RETURNING sale_id, purchase_id")
@@ -71,9 +64,9 @@ public class PurchaseRepository {
                 .all().collect(Collectors.toSet())
                 .flatMap(inserted -> {
                     List<Purchase> skipped = purchases.stream()
-                            .filter(p -> !inserted.contains(key(p.saleId(), p.purchaseId()))).toList();
+                            .filter(p -> !inserted.contains(key(p))).toList();
                     List<Purchase> insertedNow = purchases.stream()
-                            .filter(p -> inserted.contains(key(p.saleId(), p.purchaseId()))).toList();
+                            .filter(p -> inserted.contains(key(p))).toList();
                     return skipped.isEmpty()
                             ? Mono.just(new StoreResult(insertedNow, List.of(), inserted.size()))
                             : existing(skipped).map(rows -> compare(insertedNow, skipped, rows, inserted.size()));
@@ -85,7 +78,7 @@ public class PurchaseRepository {
         List<Purchase> stored = new ArrayList<>(insertedNow);
         List<Conflict> conflicts = new ArrayList<>();
         for (Purchase p : skipped) {
-            Purchase row = rows.get(key(p.saleId(), p.purchaseId()));
+            Purchase row = rows.get(key(p));
             if (row == null) {
                 // skipped by the insert, yet gone now: deleted meanwhile by hand; let the batch come again
                 throw new IllegalStateException("purchase " + p.purchaseId() + " was neither inserted nor found");
@@ -107,7 +100,7 @@ public class PurchaseRepository {
                 .bind(0, c.saleIds).bind(1, c.purchaseIds)
                 .map(row -> new Purchase(row.get(1, String.class), row.get(0, String.class), row.get(2, String.class),
                         row.get(3, Integer.class), row.get(4, OffsetDateTime.class).toInstant()))
-                .all().collectMap(p -> key(p.saleId(), p.purchaseId()));
+                .all().collectMap(p -> key(p));
     }
 
     /** A purchase as a message brings it, with its checkout transition (null for a purchase final at once). */
@@ -118,26 +111,12 @@ public class PurchaseRepository {
         if (transitions.isEmpty()) {
             return Mono.just(0L);
         }
-        int n = transitions.size();
-        String[] saleIds = new String[n];
-        String[] purchaseIds = new String[n];
-        String[] events = new String[n];
-        String[] paymentIds = new String[n];
-        OffsetDateTime[] at = new OffsetDateTime[n];
-        OffsetDateTime[] expiresAt = new OffsetDateTime[n];
-        int i = 0;
-        for (Transition t : transitions) {
-            saleIds[i] = t.purchase().saleId();
-            purchaseIds[i] = t.purchase().purchaseId();
-            events[i] = t.event().kind().name();
-            paymentIds[i] = t.event().paymentId() == null ? "" : t.event().paymentId();
-            at[i] = utc(t.event().at());
-            expiresAt[i++] = utc(t.event().expiresAt());
-        }
+        TransitionColumns c = new TransitionColumns(transitions);
         return db.sql("INSERT INTO purchase_events (sale_id, purchase_id, event, payment_id, at, expires_at)"
                         + " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])"
                         + " ON CONFLICT DO NOTHING")
-                .bind(0, saleIds).bind(1, purchaseIds).bind(2, events).bind(3, paymentIds).bind(4, at).bind(5, expiresAt)
+                .bind(0, c.saleIds).bind(1, c.purchaseIds).bind(2, c.events).bind(3, c.paymentIds).bind(4, c.at)
+                .bind(5, c.expiresAt)
                 .fetch().rowsUpdated();
     }
 
@@ -152,29 +131,44 @@ public class PurchaseRepository {
         if (finals.isEmpty()) {
             return Mono.just(0L);
         }
-        int n = finals.size();
-        String[] saleIds = new String[n];
-        String[] purchaseIds = new String[n];
-        String[] statuses = new String[n];
-        OffsetDateTime[] at = new OffsetDateTime[n];
-        OffsetDateTime[] expiresAt = new OffsetDateTime[n];
-        String[] paymentIds = new String[n];
-        for (int i = 0; i < n; i++) {
-            Transition t = finals.get(i);
-            saleIds[i] = t.purchase().saleId();
-            purchaseIds[i] = t.purchase().purchaseId();
-            statuses[i] = t.event().kind().name();
-            at[i] = utc(t.event().at());
-            expiresAt[i] = utc(t.event().expiresAt());
-            paymentIds[i] = t.event().paymentId();
-        }
+        TransitionColumns c = new TransitionColumns(finals);
         return db.sql("UPDATE purchases p SET status = u.status, status_at = u.at, expires_at = u.expires_at,"
-                        + " payment_id = u.payment_id"
+                        + " payment_id = NULLIF(u.payment_id, '')"
                         + " FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[])"
                         + " AS u(sale_id, purchase_id, status, at, expires_at, payment_id)"
                         + " WHERE p.sale_id = u.sale_id AND p.purchase_id = u.purchase_id AND p.status = 'HELD'")
-                .bind(0, saleIds).bind(1, purchaseIds).bind(2, statuses).bind(3, at).bind(4, expiresAt).bind(5, paymentIds)
+                .bind(0, c.saleIds).bind(1, c.purchaseIds).bind(2, c.events).bind(3, c.at).bind(4, c.expiresAt)
+                .bind(5, c.paymentIds)
                 .fetch().rowsUpdated();
+    }
+
+    /** Transitions as one array per column; {@code paymentIds} has '' where a transition carries none. */
+    private static final class TransitionColumns {
+        final String[] saleIds;
+        final String[] purchaseIds;
+        final String[] events;
+        final String[] paymentIds;
+        final OffsetDateTime[] at;
+        final OffsetDateTime[] expiresAt;
+
+        TransitionColumns(Collection<Transition> transitions) {
+            int n = transitions.size();
+            saleIds = new String[n];
+            purchaseIds = new String[n];
+            events = new String[n];
+            paymentIds = new String[n];
+            at = new OffsetDateTime[n];
+            expiresAt = new OffsetDateTime[n];
+            int i = 0;
+            for (Transition t : transitions) {
+                saleIds[i] = t.purchase().saleId();
+                purchaseIds[i] = t.purchase().purchaseId();
+                events[i] = t.event().kind().name();
+                paymentIds[i] = t.event().paymentId() == null ? "" : t.event().paymentId();
+                at[i] = utc(t.event().at());
+                expiresAt[i++] = utc(t.event().expiresAt());
+            }
+        }
     }
 
     /** The current status of the given purchases of a sale that the table holds, by purchase id. */
@@ -190,6 +184,11 @@ public class PurchaseRepository {
 
     private static OffsetDateTime utc(Instant t) {
         return t.atOffset(ZoneOffset.UTC);
+    }
+
+    /** The key of a purchase in a batch: purchase ids are unique per sale. */
+    static String key(Purchase p) {
+        return key(p.saleId(), p.purchaseId());
     }
 
     static String key(String saleId, String purchaseId) {
